@@ -1,0 +1,93 @@
+/**
+ * @module config/types
+ * The parsed, validated gateway configuration. Produced by config/load.ts from a LiteLLM-style
+ * config.yaml; everything downstream reads only this shape.
+ */
+
+export interface ConfigDiagnostic {
+  severity: 'error' | 'warning';
+  /** YAML path, e.g. `model_list[2].model_info.input_cost_per_token`. */
+  path: string;
+  /** 1-based line in the YAML source, when known. */
+  line?: number;
+  message: string;
+}
+
+/** One entry of `model_list` after env resolution. */
+export interface DeploymentConfig {
+  /** The model group clients ask for (`model_name`). */
+  modelName: string;
+  /** `model_info.id`, or a stable id derived from the entry (index + model + api_base). */
+  id: string;
+  /** 0-based position in model_list. */
+  index: number;
+  /** Provider prefix of `litellm_params.model` (`openai`, `azure`, `anthropic`, `ollama_chat`…); `openai` if none. */
+  provider: string;
+  /** `litellm_params.model` without the provider prefix (e.g. the Azure deployment name). */
+  upstreamModel: string;
+  /** The full `litellm_params.model` string as written. */
+  model: string;
+  apiKey?: string;
+  apiBase?: string;
+  apiVersion?: string;
+  /** Seconds. */
+  timeout?: number;
+  maxRetries?: number;
+  rpm?: number;
+  tpm?: number;
+  /** Canned answer: when set, the gateway answers without contacting any upstream. */
+  mockResponse?: string;
+  /** `model_info.mode` (chat, completion, embedding, image_generation…). */
+  mode?: string;
+  /** `base_model` from model_info or litellm_params. */
+  baseModel?: string;
+  /**
+   * Custom cost keys from model_info and litellm_params (model_info wins), LiteLLM key names,
+   * values as exact decimal text as written in the YAML (e.g. "0.000420").
+   */
+  customPricing: Record<string, string>;
+  /** Other litellm_params passed through to the provider as request defaults (e.g. temperature). */
+  extraParams: Record<string, unknown>;
+  /** The whole model_info as written (env resolved), for /model/info. */
+  modelInfo: Record<string, unknown>;
+  /** 1-based YAML line of this entry. */
+  line?: number;
+}
+
+export type BudgetEnforcement = 'strict' | 'soft';
+
+export interface GeneralSettings {
+  masterKey?: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  /** Runtime cost map: file path or http(s) URL. */
+  costMap?: string;
+  requirePricing: boolean;
+  storePromptsInSpendLogs: boolean;
+  budgetEnforcement?: BudgetEnforcement;
+  /** Maximum request body size in bytes. */
+  maxRequestBodyBytes: number;
+  /** Soft-budget alert webhook URL. */
+  alertWebhookUrl?: string;
+  /** Everything in general_settings as written (env resolved). */
+  raw: Record<string, unknown>;
+}
+
+export interface RouterSettings {
+  /** Default retries across deployments when a deployment does not set max_retries. */
+  numRetries: number;
+  /** Default upstream timeout in seconds. */
+  timeout: number;
+  raw: Record<string, unknown>;
+}
+
+export interface GatewayConfig {
+  deployments: DeploymentConfig[];
+  generalSettings: GeneralSettings;
+  routerSettings: RouterSettings;
+  litellmSettings: Record<string, unknown>;
+  /** Non-fatal problems (unknown keys, unsupported settings…). */
+  warnings: ConfigDiagnostic[];
+  /** Absolute path of the file, when loaded from one. */
+  sourcePath?: string;
+}

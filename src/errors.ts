@@ -1,0 +1,86 @@
+/**
+ * @module errors
+ * Every error the gateway can answer with, declared once with a stable code.
+ * Errors are thrown as GatewayError and turned into the OpenAI error shape
+ * (`{"error":{"message","type","code","param"}}`) in one place: the HTTP edge.
+ */
+
+export type ErrorType =
+  | 'invalid_request_error'
+  | 'authentication_error'
+  | 'permission_error'
+  | 'not_found_error'
+  | 'rate_limit_error'
+  | 'budget_exceeded'
+  | 'upstream_error'
+  | 'timeout_error'
+  | 'internal_error';
+
+interface ErrorSpec {
+  status: number;
+  type: ErrorType;
+  /** OpenAI-compatible `code` field value. */
+  code: string;
+}
+
+/** Stable codes (TG_ERR_*) → HTTP status + OpenAI error type/code. */
+export const ERRORS = {
+  TG_ERR_BAD_JSON: { status: 400, type: 'invalid_request_error', code: 'invalid_json' },
+  TG_ERR_BAD_REQUEST: { status: 400, type: 'invalid_request_error', code: 'invalid_request' },
+  TG_ERR_UNKNOWN_MODEL: { status: 400, type: 'invalid_request_error', code: 'model_not_found' },
+  TG_ERR_BODY_TOO_LARGE: { status: 413, type: 'invalid_request_error', code: 'request_too_large' },
+  TG_ERR_NOT_FOUND: { status: 404, type: 'not_found_error', code: 'not_found' },
+  TG_ERR_UNSUPPORTED: { status: 400, type: 'invalid_request_error', code: 'unsupported_operation' },
+  TG_ERR_NO_KEY: { status: 401, type: 'authentication_error', code: 'missing_api_key' },
+  TG_ERR_BAD_KEY: { status: 401, type: 'authentication_error', code: 'invalid_api_key' },
+  TG_ERR_KEY_EXPIRED: { status: 401, type: 'authentication_error', code: 'expired_api_key' },
+  TG_ERR_KEY_BLOCKED: { status: 403, type: 'permission_error', code: 'blocked_api_key' },
+  TG_ERR_FORBIDDEN: { status: 403, type: 'permission_error', code: 'forbidden' },
+  TG_ERR_MODEL_NOT_ALLOWED: { status: 403, type: 'permission_error', code: 'model_not_allowed' },
+  TG_ERR_CUSTOMER_BLOCKED: { status: 403, type: 'permission_error', code: 'customer_blocked' },
+  TG_ERR_BUDGET_EXCEEDED: { status: 400, type: 'budget_exceeded', code: 'budget_exceeded' },
+  TG_ERR_RATE_LIMITED: { status: 429, type: 'rate_limit_error', code: 'rate_limit_exceeded' },
+  TG_ERR_UPSTREAM: { status: 502, type: 'upstream_error', code: 'upstream_error' },
+  TG_ERR_UPSTREAM_UNREACHABLE: { status: 502, type: 'upstream_error', code: 'upstream_unreachable' },
+  TG_ERR_UPSTREAM_TIMEOUT: { status: 504, type: 'timeout_error', code: 'upstream_timeout' },
+  TG_ERR_UNPRICED: { status: 500, type: 'internal_error', code: 'unpriced_model' },
+  TG_ERR_DB_UNAVAILABLE: { status: 503, type: 'internal_error', code: 'database_unavailable' },
+  TG_ERR_INTERNAL: { status: 500, type: 'internal_error', code: 'internal_error' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class GatewayError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly type: ErrorType;
+  readonly param: string | null;
+  /** Extra response headers (e.g. retry-after on 429). */
+  readonly headers: Record<string, string> | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    opts: { status?: number; param?: string; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(message, { cause: opts.cause });
+    this.name = 'GatewayError';
+    this.code = code;
+    const spec: ErrorSpec = ERRORS[code];
+    this.status = opts.status ?? spec.status;
+    this.type = spec.type;
+    this.param = opts.param ?? null;
+    this.headers = opts.headers;
+  }
+
+  /** The OpenAI error body. `code` is the OpenAI-style code; `tollgate_code` the stable TG_ERR_*. */
+  toJSON(): { error: { message: string; type: string; code: string; param: string | null } } {
+    return {
+      error: { message: this.message, type: this.type, code: ERRORS[this.code].code, param: this.param },
+    };
+  }
+}
+
+export function isGatewayError(err: unknown): err is GatewayError {
+  return err instanceof GatewayError;
+}

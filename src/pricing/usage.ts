@@ -1,0 +1,44 @@
+/**
+ * @module pricing/usage
+ * The one usage shape every provider's usage is normalised into, and the only thing pricing reads.
+ *
+ * Totals INCLUDE their parts (the OpenAI convention): `inputTokens` counts every prompt token,
+ * cached or not, so uncached input = inputTokens - cacheReadTokens - cacheWriteTokens.
+ * Anthropic reports `input_tokens` WITHOUT cache tokens; its adapter adds them back.
+ */
+export interface Usage {
+  /** All prompt tokens, including cache reads, cache writes and audio/image input tokens. */
+  inputTokens: number;
+  /** Prompt tokens served from the provider's prompt cache (part of inputTokens). */
+  cacheReadTokens: number;
+  /** Prompt tokens written to the provider's prompt cache (part of inputTokens). */
+  cacheWriteTokens: number;
+  /** Audio prompt tokens (part of inputTokens). */
+  audioInputTokens: number;
+  /** All completion tokens, including reasoning and audio tokens. */
+  outputTokens: number;
+  /** Reasoning ("thinking") tokens (part of outputTokens). */
+  reasoningTokens: number;
+  /** Audio completion tokens (part of outputTokens). */
+  audioOutputTokens: number;
+  /** Image generation: how many images, and the requested size/quality (for per-image prices). */
+  images?: { count: number; size?: string; quality?: string };
+  /** Measured by the gateway: from sending upstream to the last byte, in whole milliseconds. */
+  durationMs: number;
+  /** True when token counts were estimated by the gateway (e.g. client disconnected mid-stream). */
+  estimated: boolean;
+}
+
+export function emptyUsage(): Usage {
+  return {
+    inputTokens: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    audioInputTokens: 0,
+    outputTokens: 0,
+    reasoningTokens: 0,
+    audioOutputTokens: 0,
+    durationMs: 0,
+    estimated: false,
+  };
+}

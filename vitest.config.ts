@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// Tests live next to the code (src/**/x.test.ts) and end-to-end tests in test/.
+// Files run in parallel processes; tests that need PostgreSQL/Redis create their own database/keys.
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    pool: 'forks',
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    reporters: process.env.CI ? ['default', 'json'] : ['default'],
+    outputFile: { json: '.ci-out/vitest.json' },
+  },
+});
