@@ -38,7 +38,7 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
 
 /** Throws with a how-to-start message when Redis is down. Returns a unique key prefix for the test. */
 export async function requireRedis(): Promise<string> {
-  const { default: Redis } = await import('ioredis');
+  const { Redis } = await import('ioredis');
   const r = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   try {
     await r.connect();
