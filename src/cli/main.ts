@@ -1,0 +1,198 @@
+/**
+ * @module cli/main
+ * The `tollgate` command. `tollgate [CONFIG]` / `tollgate --config CONFIG` serves the gateway
+ * (LiteLLM's `litellm /path/to/config.yaml` form works as is); subcommands explain prices,
+ * price a usage, migrate the database, report spend and run the mock upstream.
+ */
+import { resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import { ConfigError } from '../config/load.js';
+import { VERSION } from '../version.js';
+
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command();
+  program
+    .name('tollgate')
+    .description('OpenAI-compatible LLM gateway that knows exactly what every request cost and who spent it.')
+    .version(VERSION, '-v, --version')
+    .enablePositionalOptions()
+    .showHelpAfterError();
+
+  program
+    .command('serve', { isDefault: true })
+    .description('run the gateway (default command)')
+    .argument('[config]', 'path to config.yaml (same as --config)')
+    .option('-c, --config <path>', 'path to config.yaml')
+    .option('-p, --port <port>', 'port to listen on', '4000')
+    .option('--host <host>', 'address to listen on', '0.0.0.0')
+    .option('--detailed_debug', 'debug logging, including the pricing explanation of every request')
+    .option('--detailed-debug', 'same as --detailed_debug')
+    .option('--data-dir <dir>', 'folder for the embedded database and the spend spool', '.tollgate')
+    .option('--database-url <url>', 'PostgreSQL URL (overrides general_settings.database_url and DATABASE_URL)')
+    .action(async (configArg: string | undefined, o: Record<string, string | boolean | undefined>) => {
+      const { serve } = await import('./serve.js');
+      await serve({
+        configPath: (o.config as string | undefined) ?? configArg,
+        port: parsePort(String(o.port)),
+        host: String(o.host),
+        detailedDebug: Boolean(o.detailed_debug || o.detailedDebug),
+        dataDir: resolve(String(o.dataDir)),
+        databaseUrl: o.databaseUrl as string | undefined,
+      });
+    });
+
+  const pricing = program.command('pricing').description('inspect prices');
+  pricing
+    .command('explain')
+    .description('every deployment with its effective prices and where each came from')
+    .argument('[model_name]', 'only this model group')
+    .requiredOption('-c, --config <path>', 'path to config.yaml')
+    .option('--json', 'machine-readable output')
+    .action(async (modelName: string | undefined, o: { config: string; json?: boolean }) => {
+      const { pricingExplainCommand } = await import('./pricing-commands.js');
+      process.stdout.write(`${await pricingExplainCommand({ configPath: o.config, modelName, json: o.json })}\n`);
+    });
+
+  program
+    .command('cost')
+    .description('price a usage with the built-in catalog')
+    .requiredOption('-m, --model <model>', 'catalog model, e.g. gpt-4o or anthropic/claude-3-5-sonnet-20241022')
+    .option('--input <n>', 'prompt tokens (including cached)', '0')
+    .option('--output <n>', 'completion tokens (including reasoning)', '0')
+    .option('--cached <n>', 'cache-read prompt tokens', '0')
+    .option('--cache-write <n>', 'cache-creation prompt tokens', '0')
+    .option('--reasoning <n>', 'reasoning tokens', '0')
+    .option('--seconds <n>', 'request duration in seconds (per-second prices)', '0')
+    .option('--json', 'machine-readable output')
+    .action(async (o: Record<string, string | boolean>) => {
+      const { costCommand } = await import('./pricing-commands.js');
+      const n = (k: string) => Number(o[k] ?? 0);
+      process.stdout.write(
+        `${costCommand({
+          model: String(o.model),
+          input: n('input'),
+          output: n('output'),
+          cached: n('cached'),
+          cacheWrite: n('cacheWrite'),
+          reasoning: n('reasoning'),
+          seconds: n('seconds'),
+          json: Boolean(o.json),
+        })}\n`,
+      );
+    });
+
+  const db = program.command('db').description('database maintenance');
+  db.command('migrate')
+    .description('apply pending migrations (also done at startup)')
+    .option('--database-url <url>', 'PostgreSQL URL (default: DATABASE_URL, else the embedded database)')
+    .option('--data-dir <dir>', 'embedded database folder', '.tollgate')
+    .action(async (o: { databaseUrl?: string; dataDir: string }) => {
+      const { openStore } = await import('../store/open.js');
+      const { migrate } = await import('../store/migrate.js');
+      const url = o.databaseUrl ?? process.env.DATABASE_URL;
+      const store = await openStore({ databaseUrl: url, dataDir: resolve(o.dataDir, 'db'), migrate: false });
+      const applied = await migrate(store);
+      await store.close();
+      process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'schema is up to date\n');
+    });
+
+  const spend = program.command('spend').description('spend reports read from the database');
+  const dbOptions = (c: Command) =>
+    c
+      .option('--database-url <url>', 'PostgreSQL URL (default: DATABASE_URL, else the embedded database)')
+      .option('--data-dir <dir>', 'embedded database folder', '.tollgate');
+  dbOptions(
+    spend
+      .command('report')
+      .description('spend grouped by team, customer, key, user, model or tag')
+      .addOption(
+        new Option('--group-by <dim>', 'dimension')
+          .choices(['team', 'customer', 'api_key', 'key', 'user', 'model', 'tag'])
+          .default('team'),
+      )
+      .requiredOption('--from <date>', 'start date YYYY-MM-DD (inclusive)')
+      .requiredOption('--to <date>', 'end date YYYY-MM-DD (inclusive)')
+      .option('--timezone <tz>', 'IANA time zone for day boundaries', 'UTC')
+      .option('--json', 'JSON output')
+      .option('--csv', 'CSV output'),
+  ).action(async (o: Record<string, string | boolean | undefined>) => {
+    const { spendReportCommand } = await import('./spend-commands.js');
+    await withDb(o, async (store) =>
+      spendReportCommand({
+        db: store,
+        groupBy: String(o.groupBy),
+        from: String(o.from),
+        to: String(o.to),
+        timezone: o.timezone as string | undefined,
+        format: o.json ? 'json' : o.csv ? 'csv' : 'table',
+      }),
+    );
+  });
+  dbOptions(
+    spend
+      .command('export')
+      .description('export spend logs as FinOps FOCUS or CSV')
+      .addOption(new Option('--format <format>', 'export format').choices(['focus', 'csv']).default('focus'))
+      .requiredOption('--from <date>', 'start date YYYY-MM-DD (inclusive)')
+      .requiredOption('--to <date>', 'end date YYYY-MM-DD (inclusive)'),
+  ).action(async (o: Record<string, string | undefined>) => {
+    const { spendExportCommand } = await import('./spend-commands.js');
+    await withDb(o, async (store) =>
+      spendExportCommand({
+        db: store,
+        format: o.format as 'focus' | 'csv',
+        from: String(o.from),
+        to: String(o.to),
+      }),
+    );
+  });
+
+  program
+    .command('mock-upstream')
+    .description('run the built-in mock provider server (OpenAI, Azure, Anthropic, Ollama wire formats)')
+    .option('-p, --port <port>', 'port', '4100')
+    .option('--host <host>', 'address', '127.0.0.1')
+    .action(async (o: { port: string; host: string }) => {
+      const { startMockUpstream } = await import('../mock-upstream/server.js');
+      const m = await startMockUpstream({ port: parsePort(o.port), host: o.host });
+      process.stdout.write(`mock upstream listening on ${m.url}\n`);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    const name = (err as Error)?.name;
+    if (name === 'StartupError' || name === 'PricingError') {
+      process.stderr.write(`${(err as Error).message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
+async function withDb(
+  o: Record<string, unknown>,
+  run: (db: import('../store/db.js').Db) => Promise<string>,
+): Promise<void> {
+  const { openStore } = await import('../store/open.js');
+  const url = (o.databaseUrl as string | undefined) ?? process.env.DATABASE_URL;
+  const store = await openStore({ databaseUrl: url, dataDir: resolve(String(o.dataDir ?? '.tollgate'), 'db') });
+  try {
+    process.stdout.write(`${await run(store)}\n`);
+  } finally {
+    await store.close();
+  }
+}
+
+function parsePort(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    process.stderr.write(`invalid port: ${v}\n`);
+    process.exit(2);
+  }
+  return n;
+}

@@ -1,0 +1,67 @@
+/**
+ * @module cli/serve
+ * `tollgate serve`: load the config, start the gateway, print what a person needs to see
+ * (listening URL, model groups, open-mode warning), and drain the ledger on SIGTERM/SIGINT.
+ */
+import { existsSync } from 'node:fs';
+import { ConfigError, formatDiagnostics, loadConfigFile } from '../config/load.js';
+import type { GatewayConfig } from '../config/types.js';
+import { createGatewayServer } from '../gateway/server.js';
+import { logger, setLogLevel } from '../logger.js';
+import { VERSION } from '../version.js';
+
+export interface ServeOptions {
+  configPath?: string;
+  port: number;
+  host: string;
+  detailedDebug: boolean;
+  dataDir: string;
+  databaseUrl?: string;
+}
+
+export async function serve(o: ServeOptions): Promise<void> {
+  if (o.detailedDebug) setLogLevel('debug');
+  const configPath = o.configPath ?? (existsSync('config.yaml') ? 'config.yaml' : undefined);
+  if (!configPath) {
+    throw new ConfigError([
+      { severity: 'error', path: '', message: 'no config given: run `tollgate --config path/to/config.yaml`' },
+    ]);
+  }
+  const config: GatewayConfig = loadConfigFile(configPath);
+  if (config.warnings.length) process.stderr.write(`${formatDiagnostics(config.warnings)}\n`);
+
+  const gw = await createGatewayServer({ config, logger, dataDir: o.dataDir, databaseUrl: o.databaseUrl });
+  const address = await gw.listen(o.port, o.host);
+  const shown = o.host === '0.0.0.0' ? address.replace('0.0.0.0', `${o.host}`) : address;
+  const lines = [
+    `Tollgate ${VERSION} listening on ${shown}  (OpenAI base URL: ${shown}/v1)`,
+    `config: ${config.sourcePath ?? configPath}   database: ${gw.db.kind}`,
+    'model groups:',
+    ...[...gw.engine.groups.values()].map(
+      (g) =>
+        `  ${g.name}  →  ${g.members.map((m) => `${m.config.model} [${m.pricing.unpriced ? 'UNPRICED' : m.pricing.source}]`).join(', ')}`,
+    ),
+  ];
+  if (!config.generalSettings.masterKey) {
+    lines.push(
+      'WARNING: no general_settings.master_key is set: the gateway is OPEN — anyone who can reach it can call every model and admin route.',
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: draining spend events');
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    try {
+      await gw.close();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}

@@ -1,0 +1,84 @@
+/**
+ * @module gateway/deployment-runtime
+ * Everything the hot path needs about one deployment, resolved once at load: its adapter, its
+ * effective prices (and where they came from), and a credential-free label for logs and errors.
+ */
+import type { DeploymentConfig, GatewayConfig } from '../config/types.js';
+import { type Catalog, PricingError, type ResolvedPricing, resolvePricing } from '../pricing/index.js';
+import { getAdapter } from '../providers/registry.js';
+import type { ProviderAdapter } from '../providers/types.js';
+import { displayUrl } from './redact.js';
+
+export interface DeploymentRuntime {
+  readonly config: DeploymentConfig;
+  /** null when the deployment only ever answers with mock_response. */
+  readonly adapter: ProviderAdapter | null;
+  pricing: ResolvedPricing;
+  /** api_base without credentials, as stored in spend logs. */
+  readonly apiBase: string | null;
+  /** `model_name (provider/model, id)` for messages. */
+  readonly label: string;
+  // Routable:
+  readonly modelName: string;
+  readonly rpm?: number;
+  readonly tpm?: number;
+}
+
+export interface RuntimeBuild {
+  runtimes: DeploymentRuntime[];
+  errors: string[];
+  warnings: string[];
+}
+
+export function buildRuntimes(config: GatewayConfig, catalog: Catalog): RuntimeBuild {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  const runtimes: DeploymentRuntime[] = [];
+  for (const d of config.deployments) {
+    const where = `model_list[${d.index}] (${d.modelName})`;
+    const adapter = getAdapter(d.provider) ?? null;
+    if (!adapter && !d.mockResponse) {
+      errors.push(
+        `${where}: provider "${d.provider}" of model "${d.model}" is not supported` +
+          (d.apiBase ? '' : ' (set api_base to use an OpenAI-compatible endpoint, or mock_response to answer offline)'),
+      );
+    }
+    let pricing: ResolvedPricing | null = null;
+    try {
+      pricing = resolveDeploymentPricing(d, catalog);
+    } catch (err) {
+      if (err instanceof PricingError) errors.push(`${where}: ${(err as Error).message}`);
+      else throw err;
+    }
+    if (!pricing) continue;
+    for (const w of pricing.warnings) warnings.push(`${where}: ${w}`);
+    if (pricing.unpriced && config.generalSettings.requirePricing) {
+      errors.push(`${where}: no price found for "${d.model}" and general_settings.require_pricing is true`);
+    }
+    runtimes.push({
+      config: d,
+      adapter,
+      pricing,
+      apiBase: displayUrl(d.apiBase) ?? null,
+      label: `${d.modelName} (${d.model}, id ${d.id})`,
+      modelName: d.modelName,
+      rpm: d.rpm,
+      tpm: d.tpm,
+    });
+  }
+  return { runtimes, errors, warnings };
+}
+
+export function resolveDeploymentPricing(d: DeploymentConfig, catalog: Catalog): ResolvedPricing {
+  return resolvePricing(
+    {
+      name: `${d.modelName} (${d.id})`,
+      model: d.model,
+      provider: d.provider,
+      baseModel: d.baseModel,
+      customPricing: d.customPricing,
+      mode: d.mode,
+    },
+    catalog,
+  );
+}

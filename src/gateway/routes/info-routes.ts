@@ -1,0 +1,124 @@
+/**
+ * @module gateway/routes/info-routes
+ * Model listing (OpenAI /models), LiteLLM's /model/info with effective prices, the pricing
+ * explanation, health probes and Prometheus metrics.
+ */
+import type { FastifyInstance } from 'fastify';
+import { GatewayError } from '../../errors.js';
+import { registry } from '../../metrics.js';
+import { formatMoney, type ResolvedPricing } from '../../pricing/index.js';
+import type { DeploymentRuntime } from '../deployment-runtime.js';
+import type { Engine } from '../engine.js';
+
+export interface InfoDeps {
+  engine: Engine;
+  version: string;
+  /** Readiness details (database, spool); undefined when running without a database. */
+  readiness?: () => Promise<Record<string, unknown>>;
+  /** Swap in a freshly loaded cost map; returns what changed. */
+  reloadPricing?: () => Promise<Record<string, unknown>>;
+}
+
+const SECRET_PARAMS = new Set(['api_key', 'apiKey']);
+
+export function registerInfoRoutes(app: FastifyInstance, deps: InfoDeps): void {
+  const created = Math.floor(Date.now() / 1000);
+  const listModels = async (request: { auth: { allowedModels: readonly string[] } }) => {
+    const allowed = request.auth.allowedModels;
+    const names = deps.engine.modelNames().filter((n) => allowed.length === 0 || allowed.includes(n));
+    return {
+      object: 'list',
+      data: names.map((id) => ({ id, object: 'model', created, owned_by: 'tollgate' })),
+    };
+  };
+  app.get('/models', { config: { kind: 'info' } }, listModels);
+  app.get('/v1/models', { config: { kind: 'info' } }, listModels);
+
+  const modelInfo = async (request: { query: unknown; auth: { allowedModels: readonly string[] } }) => {
+    const q = request.query as { litellm_model_id?: string; model?: string };
+    const allowed = request.auth.allowedModels;
+    const data = allRuntimes(deps.engine)
+      .filter((rt) => allowed.length === 0 || allowed.includes(rt.modelName))
+      .filter((rt) => !q.litellm_model_id || rt.config.id === q.litellm_model_id)
+      .filter((rt) => !q.model || rt.modelName === q.model)
+      .map(describeDeployment);
+    return { data };
+  };
+  app.get('/model/info', { config: { kind: 'info' } }, modelInfo);
+  app.get('/v1/model/info', { config: { kind: 'info' } }, modelInfo);
+
+  app.get('/pricing/explain', { config: { kind: 'info' } }, async (request) => {
+    const q = request.query as { model?: string };
+    const runtimes = allRuntimes(deps.engine).filter((rt) => !q.model || rt.modelName === q.model);
+    if (q.model && runtimes.length === 0) {
+      throw new GatewayError(
+        'TG_ERR_UNKNOWN_MODEL',
+        `Model "${q.model}" is not configured. Available models: ${deps.engine.modelNames().join(', ')}.`,
+        { param: 'model' },
+      );
+    }
+    return {
+      data: runtimes.map((rt) => ({
+        model_name: rt.modelName,
+        deployment_id: rt.config.id,
+        model: rt.config.model,
+        ...explainPricing(rt.pricing),
+      })),
+    };
+  });
+
+  app.post('/pricing/reload', { config: { kind: 'admin' } }, async () => {
+    if (!deps.reloadPricing) throw new GatewayError('TG_ERR_UNSUPPORTED', 'Pricing reload is not available.');
+    return deps.reloadPricing();
+  });
+
+  app.get('/health/liveliness', { config: { kind: 'public' } }, async () => "I'm alive!");
+  app.get('/health/liveness', { config: { kind: 'public' } }, async () => "I'm alive!");
+  app.get('/health/readiness', { config: { kind: 'public' } }, async (_req, reply) => {
+    const details = deps.readiness ? await deps.readiness() : { db: 'not configured' };
+    const healthy = details.db !== 'disconnected';
+    return reply.code(healthy ? 200 : 503).send({ status: healthy ? 'healthy' : 'unhealthy', version: deps.version, ...details });
+  });
+
+  app.get('/metrics', { config: { kind: 'public' } }, async (_req, reply) => {
+    reply.type(registry.contentType);
+    return registry.metrics();
+  });
+}
+
+function allRuntimes(engine: Engine): DeploymentRuntime[] {
+  return [...engine.groups.values()].flatMap((g) => g.members);
+}
+
+/** LiteLLM's /model/info entry: params without secrets, model_info with the effective prices. */
+export function describeDeployment(rt: DeploymentRuntime): Record<string, unknown> {
+  const d = rt.config;
+  const params: Record<string, unknown> = { model: d.model };
+  if (d.apiBase) params.api_base = rt.apiBase;
+  if (d.apiVersion) params.api_version = d.apiVersion;
+  if (d.timeout !== undefined) params.timeout = d.timeout;
+  if (d.maxRetries !== undefined) params.max_retries = d.maxRetries;
+  if (d.rpm !== undefined) params.rpm = d.rpm;
+  if (d.tpm !== undefined) params.tpm = d.tpm;
+  if (d.mockResponse !== undefined) params.mock_response = d.mockResponse;
+  for (const [k, v] of Object.entries(d.extraParams)) if (!SECRET_PARAMS.has(k)) params[k] = v;
+  const info: Record<string, unknown> = { ...d.modelInfo };
+  delete info.api_key;
+  const p = rt.pricing;
+  for (const [k, v] of Object.entries(p.prices)) info[k] = Number(formatMoney(v));
+  info.id = d.id;
+  info.mode = p.mode ?? d.mode ?? null;
+  info.base_model = d.baseModel ?? null;
+  info.max_input_tokens = p.maxInputTokens;
+  info.max_output_tokens = p.maxOutputTokens;
+  info.pricing_source = p.source;
+  info.pricing_origins = p.origins;
+  info.unpriced = p.unpriced;
+  return { model_name: d.modelName, litellm_params: params, model_info: info };
+}
+
+export function explainPricing(p: ResolvedPricing): Record<string, unknown> {
+  const prices: Record<string, { usd: string; from: string }> = {};
+  for (const [k, v] of Object.entries(p.prices)) prices[k] = { usd: formatMoney(v), from: p.origins[k] ?? p.source };
+  return { source: p.source, catalog_entry: p.entryKey, unpriced: p.unpriced, prices, warnings: p.warnings };
+}

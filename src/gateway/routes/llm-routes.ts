@@ -1,0 +1,137 @@
+/**
+ * @module gateway/routes/llm-routes
+ * The OpenAI-compatible LLM endpoints (with and without /v1, plus Azure-style deployment paths)
+ * and the Anthropic-native /v1/messages pass-through. Non-streaming answers carry the cost in
+ * headers; streams carry it in the final chunk's `usage.cost`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { GatewayError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import type { CallType } from '../../providers/types.js';
+import type { DeploymentRuntime } from '../deployment-runtime.js';
+import type { Engine, StreamOutput } from '../engine.js';
+import { toGatewayError } from '../error-handler.js';
+
+const ROUTES: ReadonlyArray<{ path: string; callType: CallType }> = [
+  { path: '/chat/completions', callType: 'chat' },
+  { path: '/completions', callType: 'completion' },
+  { path: '/embeddings', callType: 'embedding' },
+  { path: '/images/generations', callType: 'image_generation' },
+];
+
+export const LLM_ROUTE_URLS: readonly string[] = [
+  ...ROUTES.flatMap((r) => [r.path, `/v1${r.path}`, `/openai/deployments/:deployment${r.path}`]),
+  '/v1/messages',
+];
+
+export function registerLlmRoutes(app: FastifyInstance, engine: Engine, logger: Logger): void {
+  for (const { path, callType } of ROUTES) {
+    const handler = makeHandler(engine, callType, logger);
+    app.post(path, { config: { kind: 'llm' } }, handler);
+    app.post(`/v1${path}`, { config: { kind: 'llm' } }, handler);
+    // Azure OpenAI clients put the model (deployment) in the path.
+    app.post(`/openai/deployments/:deployment${path}`, { config: { kind: 'llm' } }, (req, reply) => {
+      const body = asObject(req.body);
+      const deployment = (req.params as { deployment: string }).deployment;
+      req.body = { ...body, model: body.model ?? deployment };
+      return handler(req, reply);
+    });
+  }
+  app.post('/v1/messages', { config: { kind: 'llm' } }, makeHandler(engine, 'anthropic_messages', logger));
+}
+
+function makeHandler(engine: Engine, callType: CallType, logger: Logger) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const body = asObject(request.body);
+    const requestId = randomUUID();
+    reply.header('x-tollgate-request-id', requestId).header('x-litellm-call-id', requestId);
+    const plan = await engine.prepare({ callType, body, auth: request.auth, requestId });
+    reply.header('x-tollgate-model-group', plan.modelGroup).header('x-litellm-model-group', plan.modelGroup);
+    if (!plan.stream) {
+      const r = await engine.complete(plan);
+      return reply
+        .headers(costHeaders(r.costText, r.runtime, r.cost.source))
+        .type('application/json')
+        .send(r.body);
+    }
+    return streamToClient(engine, plan, request, reply, logger);
+  };
+}
+
+async function streamToClient(
+  engine: Engine,
+  plan: Awaited<ReturnType<Engine['prepare']>>,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  logger: Logger,
+): Promise<void> {
+  const res = reply.raw;
+  const abort = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) abort.abort();
+  });
+  let started = false;
+  const out: StreamOutput = {
+    signal: abort.signal,
+    start(rt: DeploymentRuntime) {
+      started = true;
+      reply.hijack();
+      res.writeHead(200, {
+        ...(reply.getHeaders() as Record<string, string>),
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+        'x-litellm-model-id': rt.config.id,
+        'x-tollgate-pricing-source': rt.pricing.source,
+      });
+      res.flushHeaders();
+    },
+    write(text: string) {
+      if (res.destroyed) return;
+      if (!res.write(text)) {
+        return new Promise<void>((resolve) => {
+          const done = () => {
+            res.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
+          res.on('drain', done);
+          res.on('close', done);
+        });
+      }
+    },
+    end() {
+      if (!res.destroyed && !res.writableEnded) res.end();
+    },
+  };
+  try {
+    await engine.stream(plan, out);
+  } catch (err) {
+    if (!started) throw err; // headers not sent yet: the normal JSON error path applies
+    // Mid-stream failure: tell the client in-band, then close.
+    const ge = toGatewayError(err);
+    logger.warn({ requestId: plan.requestId, err: ge.message }, 'stream failed after start');
+    if (!res.destroyed) {
+      res.write(`data: ${JSON.stringify(ge.toJSON())}\n\n`);
+      res.end();
+    }
+  }
+  void request;
+}
+
+export function costHeaders(costText: string, rt: DeploymentRuntime, source: string): Record<string, string> {
+  return {
+    'x-tollgate-response-cost': costText,
+    'x-litellm-response-cost': costText,
+    'x-litellm-model-id': rt.config.id,
+    'x-tollgate-pricing-source': source,
+  };
+}
+
+function asObject(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new GatewayError('TG_ERR_BAD_REQUEST', 'Request body must be a JSON object.');
+  }
+  return body as Record<string, unknown>;
+}

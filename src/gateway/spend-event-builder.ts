@@ -1,0 +1,74 @@
+/**
+ * @module gateway/spend-event-builder
+ * Turns a finished call (success or failure) into the SpendEvent the ledger stores.
+ */
+import type { AuthContext } from '../access/types.js';
+import type { GatewayError } from '../errors.js';
+import type { SpendEvent } from '../ledger/spend-event.js';
+import { type Cost, costToJSON, formatMoney, type Usage } from '../pricing/index.js';
+import type { CallType } from '../providers/types.js';
+import type { TrackingInfo } from './call-context.js';
+import type { DeploymentRuntime } from './deployment-runtime.js';
+
+export interface FinishedCall {
+  requestId: string;
+  callType: CallType;
+  modelGroup: string;
+  auth: AuthContext;
+  tracking: TrackingInfo;
+  runtime: DeploymentRuntime | null;
+  stream: boolean;
+  startTime: number;
+  endTime: number;
+  usage: Usage | null;
+  cost: Cost | null;
+  error: GatewayError | null;
+  messages?: unknown;
+  response?: unknown;
+}
+
+export function buildSpendEvent(c: FinishedCall): SpendEvent {
+  const u = c.usage;
+  const rt = c.runtime;
+  const metadata = Object.keys(c.auth.metadata).length
+    ? { ...c.tracking.metadata, key_metadata: c.auth.metadata }
+    : c.tracking.metadata;
+  const ev: SpendEvent = {
+    requestId: c.requestId,
+    callType: c.callType,
+    apiKey: c.auth.keyHash,
+    keyAlias: c.auth.keyAlias,
+    user: c.auth.userId,
+    teamId: c.auth.teamId,
+    endUser: c.tracking.endUser,
+    requestTags: c.tracking.tags,
+    metadata,
+    modelGroup: c.modelGroup,
+    model: rt ? rt.config.model : '',
+    provider: rt ? rt.config.provider : '',
+    apiBase: rt ? rt.apiBase : null,
+    deploymentId: rt ? rt.config.id : null,
+    spend: c.cost && !c.error ? formatMoney(c.cost.costUsd) : '0',
+    promptTokens: u?.inputTokens ?? 0,
+    completionTokens: u?.outputTokens ?? 0,
+    totalTokens: (u?.inputTokens ?? 0) + (u?.outputTokens ?? 0),
+    cacheReadTokens: u?.cacheReadTokens ?? 0,
+    cacheCreationTokens: u?.cacheWriteTokens ?? 0,
+    reasoningTokens: u?.reasoningTokens ?? 0,
+    durationMs: u?.durationMs ?? Math.max(0, c.endTime - c.startTime),
+    startTime: c.startTime,
+    endTime: c.endTime,
+    status: c.error ? 'failure' : 'success',
+    errorType: c.error ? c.error.type : null,
+    errorMessage: c.error ? c.error.message : null,
+    httpStatus: c.error ? c.error.status : 200,
+    stream: c.stream,
+    estimated: u?.estimated ?? false,
+    pricingSource: c.cost?.source ?? rt?.pricing.source ?? 'unpriced',
+    unitPrices: c.cost?.unitPrices ?? {},
+    costBreakdown: c.cost ? costToJSON(c.cost) : null,
+  };
+  if (c.messages !== undefined) ev.messages = c.messages;
+  if (c.response !== undefined) ev.response = c.response;
+  return ev;
+}

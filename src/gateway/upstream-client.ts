@@ -1,0 +1,64 @@
+/**
+ * @module gateway/upstream-client
+ * Sends prepared requests upstream with undici: one keep-alive Agent for the process, per-attempt
+ * timeouts, and connection failures classified into the gateway's error codes.
+ */
+import { Agent, errors as undiciErrors, request } from 'undici';
+import type { Dispatcher } from 'undici';
+import { GatewayError } from '../errors.js';
+import type { PreparedRequest } from '../providers/types.js';
+
+const agent = new Agent({
+  keepAliveTimeout: 30_000,
+  connections: 256,
+  // Upstream limits are enforced per attempt via headersTimeout/bodyTimeout below.
+  connect: { timeout: 10_000 },
+});
+
+export type UpstreamResponse = Dispatcher.ResponseData;
+
+export function sendUpstream(
+  req: PreparedRequest,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<UpstreamResponse> {
+  return request(req.url, {
+    method: req.method,
+    headers: req.headers,
+    body: req.method === 'GET' ? undefined : req.body,
+    dispatcher: agent,
+    signal,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  });
+}
+
+/** Turns a thrown undici/network error into a 502/504 GatewayError naming the deployment. */
+export function classifyUpstreamFailure(err: unknown, deploymentLabel: string, timeoutMs: number): GatewayError {
+  const e = err as { code?: string; name?: string; message?: string };
+  const timedOut =
+    err instanceof undiciErrors.HeadersTimeoutError ||
+    err instanceof undiciErrors.BodyTimeoutError ||
+    err instanceof undiciErrors.ConnectTimeoutError ||
+    e.code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    e.code === 'UND_ERR_BODY_TIMEOUT' ||
+    e.code === 'UND_ERR_CONNECT_TIMEOUT' ||
+    e.name === 'TimeoutError';
+  if (timedOut) {
+    return new GatewayError(
+      'TG_ERR_UPSTREAM_TIMEOUT',
+      `Upstream deployment ${deploymentLabel} did not answer within ${Math.round(timeoutMs / 1000)}s.`,
+      { cause: err },
+    );
+  }
+  const why = e.code ?? e.name ?? 'connection error';
+  return new GatewayError(
+    'TG_ERR_UPSTREAM_UNREACHABLE',
+    `Upstream deployment ${deploymentLabel} is unreachable (${why}).`,
+    { cause: err },
+  );
+}
+
+export async function closeUpstreamAgent(): Promise<void> {
+  await agent.close();
+}

@@ -1,0 +1,185 @@
+/**
+ * @module library/create-gateway
+ * `createGateway()`: the gateway's routing and pricing, in-process, without HTTP or a database.
+ * Per-call price overrides (`inputCostPerToken`, …) win over everything; success/failure
+ * callbacks receive the spend event with its exact `responseCost` (LiteLLM's
+ * kwargs["response_cost"]).
+ */
+import { randomUUID } from 'node:crypto';
+import type { AuthContext } from '../access/types.js';
+import { parseConfig } from '../config/load.js';
+import type { GatewayConfig } from '../config/types.js';
+import { buildRuntimes } from '../gateway/deployment-runtime.js';
+import { type CallEvent, createEngine, type Engine, type StreamOutput } from '../gateway/engine.js';
+import { StartupError } from '../gateway/server.js';
+import type { SpendSink } from '../ledger/spend-event.js';
+import { type Logger, logger as defaultLogger } from '../logger.js';
+import { builtinCatalog, type Catalog, type Cost, type PriceOverrides } from '../pricing/index.js';
+import type { CallType } from '../providers/types.js';
+
+export interface CreateGatewayOptions {
+  /** A parsed config, or config.yaml text. */
+  config: GatewayConfig | string;
+  env?: NodeJS.ProcessEnv;
+  catalog?: Catalog;
+  logger?: Logger;
+  /** Receives every spend event (e.g. your own ledger). */
+  sink?: SpendSink;
+  onSuccess?: (e: CallEvent) => void;
+  onFailure?: (e: CallEvent) => void;
+}
+
+export interface CallOptions {
+  overrides?: PriceOverrides;
+}
+
+export interface CallResult {
+  response: Record<string, unknown>;
+  requestId: string;
+  /** Exact decimal text. */
+  responseCost: string;
+  cost: Cost;
+  deploymentId: string;
+}
+
+export interface StreamCall {
+  /** OpenAI chunk objects as they arrive; the last one carries `usage.cost`. */
+  chunks: AsyncIterable<Record<string, unknown>>;
+  requestId: string;
+}
+
+const OPEN_AUTH: AuthContext = {
+  isMaster: true,
+  openMode: true,
+  keyHash: '',
+  keyAlias: null,
+  userId: null,
+  teamId: null,
+  allowedModels: [],
+  permissions: {},
+  metadata: {},
+  tags: [],
+};
+
+export interface InProcessGateway {
+  engine: Engine;
+  modelNames(): string[];
+  chatCompletions(body: Record<string, unknown>, o?: CallOptions): Promise<CallResult>;
+  completions(body: Record<string, unknown>, o?: CallOptions): Promise<CallResult>;
+  embeddings(body: Record<string, unknown>, o?: CallOptions): Promise<CallResult>;
+  imageGenerations(body: Record<string, unknown>, o?: CallOptions): Promise<CallResult>;
+  streamChatCompletions(body: Record<string, unknown>, o?: CallOptions): Promise<StreamCall>;
+}
+
+export function createGateway(opts: CreateGatewayOptions): InProcessGateway {
+  const config = typeof opts.config === 'string' ? parseConfig(opts.config, { env: opts.env }) : opts.config;
+  const catalog = opts.catalog ?? builtinCatalog();
+  const built = buildRuntimes(config, catalog);
+  if (built.errors.length) throw new StartupError(built.errors);
+  const engine = createEngine({
+    runtimes: built.runtimes,
+    catalog: () => catalog,
+    logger: opts.logger ?? defaultLogger,
+    sink: opts.sink ?? null,
+    access: null,
+    numRetries: config.routerSettings.numRetries,
+    timeoutSeconds: config.routerSettings.timeout,
+    onSuccess: opts.onSuccess,
+    onFailure: opts.onFailure,
+  });
+
+  const call = (callType: CallType) => async (body: Record<string, unknown>, o: CallOptions = {}) => {
+    const requestId = randomUUID();
+    const plan = await engine.prepare({
+      callType,
+      body: { ...body, stream: false },
+      auth: OPEN_AUTH,
+      requestId,
+      overrides: o.overrides,
+    });
+    const r = await engine.complete(plan);
+    return {
+      response: JSON.parse(r.body) as Record<string, unknown>,
+      requestId,
+      responseCost: r.costText,
+      cost: r.cost,
+      deploymentId: r.runtime.config.id,
+    };
+  };
+
+  return {
+    engine,
+    modelNames: () => engine.modelNames(),
+    chatCompletions: call('chat'),
+    completions: call('completion'),
+    embeddings: call('embedding'),
+    imageGenerations: call('image_generation'),
+    async streamChatCompletions(body, o = {}) {
+      const requestId = randomUUID();
+      const plan = await engine.prepare({
+        callType: 'chat',
+        body: { ...body, stream: true },
+        auth: OPEN_AUTH,
+        requestId,
+        overrides: o.overrides,
+      });
+      return { requestId, chunks: iterateStream(engine, plan) };
+    },
+  };
+}
+
+async function* iterateStream(
+  engine: Engine,
+  plan: Awaited<ReturnType<Engine['prepare']>>,
+): AsyncGenerator<Record<string, unknown>> {
+  const queue: string[] = [];
+  let wake: (() => void) | null = null;
+  let done = false;
+  let failure: unknown = null;
+  const abort = new AbortController();
+  const out: StreamOutput = {
+    signal: abort.signal,
+    start() {},
+    write(text) {
+      queue.push(text);
+      wake?.();
+    },
+    end() {
+      done = true;
+      wake?.();
+    },
+  };
+  engine.stream(plan, out).catch((err) => {
+    failure = err;
+    done = true;
+    wake?.();
+  });
+  let buffer = '';
+  try {
+    while (true) {
+      while (queue.length) {
+        buffer += queue.shift();
+        let idx = buffer.indexOf('\n\n');
+        while (idx >= 0) {
+          const event = buffer.slice(0, idx);
+          buffer = buffer.slice(idx + 2);
+          for (const line of event.split('\n')) {
+            if (!line.startsWith('data:')) continue;
+            const data = line.slice(5).trim();
+            if (data && data !== '[DONE]') yield JSON.parse(data) as Record<string, unknown>;
+          }
+          idx = buffer.indexOf('\n\n');
+        }
+      }
+      if (failure) throw failure;
+      if (done && queue.length === 0) return;
+      await new Promise<void>((r) => {
+        wake = r;
+      });
+      wake = null;
+    }
+  } finally {
+    // Consumer stopped early: behave like a disconnected client (upstream aborted, usage estimated).
+    if (!done) abort.abort();
+  }
+}
