@@ -11,6 +11,8 @@ export interface ConfigDiagnostic {
   /** 1-based line in the YAML source, when known. */
   line?: number;
   message: string;
+  /** The file the diagnostic is about (as given to the loader), when loaded from a file. (additive) */
+  file?: string;
 }
 
 /** One entry of `model_list` after env resolution. */
@@ -50,6 +52,12 @@ export interface DeploymentConfig {
   extraParams: Record<string, unknown>;
   /** The whole model_info as written (env resolved), for /model/info. */
   modelInfo: Record<string, unknown>;
+  /**
+   * LiteLLM deployment options that are not request parameters (`weight`, `order`, `organization`,
+   * `headers`, `stream_timeout`, `tags`, `aws_*`, `vertex_*`, `drop_params`…), env resolved. May hold
+   * secrets (aws_secret_access_key): never expose. (additive)
+   */
+  deploymentOptions?: Record<string, unknown>;
   /** 1-based YAML line of this entry. */
   line?: number;
 }
@@ -90,4 +98,9 @@ export interface GatewayConfig {
   warnings: ConfigDiagnostic[];
   /** Absolute path of the file, when loaded from one. */
   sourcePath?: string;
+  /**
+   * The top-level `environment_variables` section (values as strings, env resolved). Already used to
+   * resolve `os.environ/` references in this config; the loader does not write them to process.env. (additive)
+   */
+  environmentVariables?: Record<string, string>;
 }

@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from './load.js';
+import { at, yaml } from './test-helpers.js';
+
+const ok = (text: string, env: NodeJS.ProcessEnv = {}) =>
+  parseConfig(text, { env, sourcePath: 'config.yaml' });
+
+describe('parseConfig: unknown keys', () => {
+  it('warns with the nearest valid key at every level', () => {
+    const cfg = ok(
+      yaml(
+        'model_list:',
+        '  - model_name: a',
+        '    litellm_params:',
+        '      model: openai/a',
+        '      temprature: 0.1',
+        '      top_k: 5',
+        '    modle_info: {}',
+        'general_settings:',
+        '  mster_key: sk-1',
+        'router_settings:',
+        '  num_retires: 1',
+        'litelm_settings: {}',
+      ),
+    );
+    const w = (p: string) => at(cfg.warnings, p, 'warning');
+    expect(w('model_list[0].litellm_params.temprature')).toMatchObject({
+      line: 5,
+      message: expect.stringContaining('did you mean `temperature`?'),
+    });
+    expect(w('model_list[0].modle_info')).toMatchObject({
+      line: 7,
+      message: expect.stringContaining('did you mean `model_info`?'),
+    });
+    expect(w('general_settings.mster_key')).toMatchObject({
+      line: 9,
+      message: expect.stringContaining('did you mean `master_key`?'),
+    });
+    expect(w('router_settings.num_retires')).toMatchObject({
+      line: 11,
+      message: expect.stringContaining('did you mean `num_retries`?'),
+    });
+    expect(w('litelm_settings')).toMatchObject({
+      line: 12,
+      message: expect.stringContaining('did you mean `litellm_settings`?'),
+    });
+    // typos still pass through; known request params are not flagged
+    expect(cfg.deployments[0].extraParams).toEqual({ temprature: 0.1, top_k: 5 });
+    expect(cfg.warnings.filter((d) => d.path.endsWith('top_k'))).toEqual([]);
+  });
+
+  it('lists settings Tollgate accepts but does not act on, once per section', () => {
+    const cfg = ok(
+      yaml(
+        'model_list: []',
+        'general_settings:',
+        '  master_key: sk-1',
+        '  disable_spend_logs: true',
+        '  background_health_checks: true',
+        'litellm_settings:',
+        '  drop_params: true',
+        '  callbacks: [prometheus]',
+        '  cache: true',
+        'router_settings:',
+        '  routing_strategy: usage-based-routing-v2',
+      ),
+    );
+    expect(at(cfg.warnings, 'general_settings', 'warning').message).toBe(
+      'accepted but not acted on by Tollgate: disable_spend_logs, background_health_checks',
+    );
+    expect(at(cfg.warnings, 'litellm_settings', 'warning')).toMatchObject({
+      line: 7,
+      message: 'accepted but not acted on by Tollgate: callbacks, cache',
+    });
+    expect(at(cfg.warnings, 'router_settings', 'warning').message).toContain('routing_strategy');
+    expect(cfg.litellmSettings).toEqual({ drop_params: true, callbacks: ['prometheus'], cache: true });
+  });
+});
+
+describe('parseConfig: settings', () => {
+  it('applies defaults', () => {
+    const cfg = ok('model_list: []\n');
+    expect(cfg.generalSettings).toEqual({
+      requirePricing: false,
+      storePromptsInSpendLogs: false,
+      maxRequestBodyBytes: 10 * 1024 * 1024,
+      raw: {},
+    });
+    expect(cfg.routerSettings).toEqual({ numRetries: 2, timeout: 600, raw: {} });
+    expect(cfg.litellmSettings).toEqual({});
+    expect(cfg.deployments).toEqual([]);
+  });
+
+  it('reads general_settings', () => {
+    const cfg = ok(
+      yaml(
+        'general_settings:',
+        '  master_key: sk-1234',
+        '  database_url: postgresql://u:p@localhost/db',
+        '  redis_url: redis://127.0.0.1:6379',
+        '  cost_map: ./prices.json',
+        '  require_pricing: true',
+        '  store_prompts_in_spend_logs: true',
+        '  budget_enforcement: soft',
+        '  max_request_size_mb: 1.5',
+        '  alert_webhook_url: https://hooks.example.com/x',
+        '  alerting: [webhook]',
+      ),
+    );
+    expect(cfg.generalSettings).toMatchObject({
+      masterKey: 'sk-1234',
+      databaseUrl: 'postgresql://u:p@localhost/db',
+      redisUrl: 'redis://127.0.0.1:6379',
+      costMap: './prices.json',
+      requirePricing: true,
+      storePromptsInSpendLogs: true,
+      budgetEnforcement: 'soft',
+      maxRequestBodyBytes: 1572864,
+      alertWebhookUrl: 'https://hooks.example.com/x',
+    });
+    expect(cfg.generalSettings.raw.alerting).toEqual(['webhook']);
+    expect(cfg.warnings.filter((w) => w.path.startsWith('general_settings'))).toEqual([]);
+    expect(at(cfg.warnings, 'model_list', 'warning').message).toContain('no models');
+  });
+
+  it('accepts numeric strings for numbers and warns when alerting has no webhook URL', () => {
+    const cfg = ok(
+      yaml(
+        'model_list:',
+        '  - model_name: a',
+        '    litellm_params: { model: openai/a, rpm: "60", timeout: "2.5" }',
+        'general_settings:',
+        '  alerting: [slack]',
+      ),
+    );
+    expect(cfg.deployments[0]).toMatchObject({ rpm: 60, timeout: 2.5 });
+    expect(at(cfg.warnings, 'general_settings.alerting', 'warning').line).toBe(5);
+  });
+
+  it('max_request_body_bytes wins over max_request_size_mb, with a warning', () => {
+    const cfg = ok(yaml('general_settings:', '  max_request_size_mb: 1', '  max_request_body_bytes: 2048'));
+    expect(cfg.generalSettings.maxRequestBodyBytes).toBe(2048);
+    expect(at(cfg.warnings, 'general_settings.max_request_size_mb', 'warning').line).toBe(2);
+  });
+
+  it('router_settings override litellm_settings num_retries / request_timeout, which override defaults', () => {
+    expect(
+      ok(yaml('litellm_settings:', '  num_retries: 5', '  request_timeout: 30')).routerSettings,
+    ).toMatchObject({
+      numRetries: 5,
+      timeout: 30,
+    });
+    const both = ok(
+      yaml(
+        'litellm_settings:',
+        '  num_retries: 5',
+        'router_settings:',
+        '  num_retries: 1',
+        '  timeout: 12.5',
+      ),
+    );
+    expect(both.routerSettings).toEqual({
+      numRetries: 1,
+      timeout: 12.5,
+      raw: { num_retries: 1, timeout: 12.5 },
+    });
+  });
+});

@@ -1,0 +1,248 @@
+/**
+ * @module config/settings
+ * `general_settings`, `router_settings` and `litellm_settings`: the settings Tollgate acts on are
+ * typed and validated; known LiteLLM settings it does not act on are kept and listed in one warning
+ * per section; unknown keys get a "did you mean" warning.
+ */
+
+import { type Diagnostics, joinPath } from './diagnostics.js';
+import { readBool, readInt, readNumber, readString } from './fields.js';
+import {
+  GENERAL_SETTINGS_IGNORED,
+  GENERAL_SETTINGS_TYPED,
+  LITELLM_SETTINGS_ACTED_ON,
+  ROUTER_SETTINGS_IGNORED,
+  ROUTER_SETTINGS_TYPED,
+} from './known-keys.js';
+import { didYouMean, nearest } from './suggest.js';
+import type { BudgetEnforcement, GeneralSettings, RouterSettings } from './types.js';
+import { describe, type LEntry, type LMap, type LNode, lineOf, toPlain } from './yaml-tree.js';
+
+export const DEFAULT_MAX_REQUEST_BODY_BYTES = 10 * 1024 * 1024;
+export const DEFAULT_NUM_RETRIES = 2;
+export const DEFAULT_TIMEOUT_SECONDS = 600;
+
+const BUDGET_MODES: readonly BudgetEnforcement[] = ['strict', 'soft'];
+
+/** A section's mapping, or undefined (null / absent = empty; anything else is an error). */
+export function sectionMap(entry: LEntry | undefined, path: string, diags: Diagnostics): LMap | undefined {
+  if (!entry) return undefined;
+  const v = entry.value;
+  if (v.kind === 'map') return v;
+  if (v.kind === 'scalar' && v.value === null) return undefined;
+  diags.error(path, lineOf(entry), `must be a mapping (got ${describe(v)})`);
+  return undefined;
+}
+
+function readUrl(node: LNode, path: string, diags: Diagnostics): string | undefined {
+  const s = readString(node, path, diags, { nonEmpty: true });
+  if (s === undefined) return undefined;
+  try {
+    const u = new URL(s);
+    if (u.protocol === 'http:' || u.protocol === 'https:') return s;
+  } catch {
+    // reported below
+  }
+  diags.error(path, node.line, `must be an http(s) URL (got ${describe(node)})`);
+  return undefined;
+}
+
+/** Reports keys Tollgate knows but ignores (one warning) and unknown keys (one warning each). */
+function reportUnused(
+  section: string,
+  map: LMap,
+  typed: readonly string[],
+  ignored: readonly string[],
+  diags: Diagnostics,
+): void {
+  const unused: string[] = [];
+  for (const e of map.entries) {
+    if (typed.includes(e.key)) continue;
+    if (ignored.includes(e.key)) {
+      unused.push(e.key);
+      continue;
+    }
+    diags.warn(
+      joinPath(section, e.key),
+      e.keyLine,
+      `unknown key \`${e.key}\`, ignored${didYouMean(e.key, [...typed, ...ignored])}`,
+    );
+  }
+  if (unused.length > 0) {
+    diags.warn(section, map.line, `accepted but not acted on by Tollgate: ${unused.join(', ')}`);
+  }
+}
+
+export function readGeneralSettings(map: LMap | undefined, diags: Diagnostics): GeneralSettings {
+  const s: GeneralSettings = {
+    requirePricing: false,
+    storePromptsInSpendLogs: false,
+    maxRequestBodyBytes: DEFAULT_MAX_REQUEST_BODY_BYTES,
+    raw: {},
+  };
+  if (!map) return s;
+  s.raw = toPlain(map) as Record<string, unknown>;
+  const P = 'general_settings';
+  let bytesSet = false;
+  let mbEntry: LEntry | undefined;
+  for (const e of map.entries) {
+    const p = joinPath(P, e.key);
+    const v = e.value;
+    switch (e.key) {
+      case 'master_key': {
+        const k = readString(v, p, diags, { scalars: true, nonEmpty: true });
+        if (k !== undefined) {
+          s.masterKey = k;
+          if (!k.startsWith('sk-'))
+            diags.warn(p, v.line, 'LiteLLM expects the master key to start with `sk-`');
+        }
+        break;
+      }
+      case 'database_url':
+        s.databaseUrl = readString(v, p, diags, { nonEmpty: true });
+        break;
+      case 'redis_url':
+        s.redisUrl = readString(v, p, diags, { nonEmpty: true });
+        break;
+      case 'cost_map':
+        s.costMap = readString(v, p, diags, { nonEmpty: true });
+        break;
+      case 'require_pricing':
+        s.requirePricing = readBool(v, p, diags) ?? false;
+        break;
+      case 'store_prompts_in_spend_logs':
+        s.storePromptsInSpendLogs = readBool(v, p, diags) ?? false;
+        break;
+      case 'budget_enforcement': {
+        const m = readString(v, p, diags);
+        if (m === undefined) break;
+        if ((BUDGET_MODES as readonly string[]).includes(m)) s.budgetEnforcement = m as BudgetEnforcement;
+        else
+          diags.error(
+            p,
+            v.line,
+            `must be one of ${BUDGET_MODES.join(', ')} (got ${describe(v)})${didYouMean(m, BUDGET_MODES)}`,
+          );
+        break;
+      }
+      case 'max_request_body_bytes': {
+        const n = readInt(v, p, diags, { min: 1 });
+        if (n !== undefined) {
+          s.maxRequestBodyBytes = n;
+          bytesSet = true;
+        }
+        break;
+      }
+      case 'max_request_size_mb':
+        mbEntry = e;
+        break;
+      case 'alert_webhook_url':
+        s.alertWebhookUrl = readUrl(v, p, diags);
+        break;
+      case 'alerting':
+        if (v.kind !== 'seq' || v.items.some((it) => it.kind !== 'scalar' || typeof it.value !== 'string')) {
+          diags.error(p, v.line, `must be a list of strings, e.g. ["webhook"] (got ${describe(v)})`);
+        }
+        break;
+    }
+  }
+  const alerting = map.entries.find((e) => e.key === 'alerting');
+  if (alerting && s.alertWebhookUrl === undefined && alerting.value.kind === 'seq') {
+    diags.warn(
+      joinPath(P, 'alerting'),
+      alerting.keyLine,
+      'Tollgate sends alerts only to general_settings.alert_webhook_url, which is not set: no alerts will be sent',
+    );
+  }
+  if (mbEntry) {
+    const p = joinPath(P, 'max_request_size_mb');
+    const mb = readNumber(mbEntry.value, p, diags, { positive: true });
+    if (mb !== undefined) {
+      if (bytesSet) diags.warn(p, mbEntry.keyLine, 'ignored: max_request_body_bytes is also set and wins');
+      else s.maxRequestBodyBytes = Math.floor(mb * 1024 * 1024);
+    }
+  }
+  reportUnused(P, map, GENERAL_SETTINGS_TYPED, GENERAL_SETTINGS_IGNORED, diags);
+  return s;
+}
+
+export interface LitellmSettingsResult {
+  settings: Record<string, unknown>;
+  numRetries?: number;
+  requestTimeout?: number;
+}
+
+export function readLitellmSettings(map: LMap | undefined, diags: Diagnostics): LitellmSettingsResult {
+  const r: LitellmSettingsResult = { settings: {} };
+  if (!map) return r;
+  r.settings = toPlain(map) as Record<string, unknown>;
+  const P = 'litellm_settings';
+  const acted: readonly string[] = LITELLM_SETTINGS_ACTED_ON;
+  const unused: string[] = [];
+  for (const e of map.entries) {
+    const p = joinPath(P, e.key);
+    switch (e.key) {
+      case 'num_retries':
+        r.numRetries = readInt(e.value, p, diags);
+        break;
+      case 'request_timeout':
+        r.requestTimeout = readNumber(e.value, p, diags, { positive: true });
+        break;
+      case 'drop_params':
+      case 'set_verbose':
+        readBool(e.value, p, diags);
+        break;
+      default: {
+        unused.push(e.key);
+        const near = nearest(e.key, acted);
+        if (near !== undefined && near !== e.key) {
+          diags.warn(p, e.keyLine, `unknown key \`${e.key}\` (did you mean \`${near}\`?)`);
+        }
+      }
+    }
+  }
+  if (unused.length > 0)
+    diags.warn(P, map.line, `accepted but not acted on by Tollgate: ${unused.join(', ')}`);
+  return r;
+}
+
+export function readRouterSettings(
+  map: LMap | undefined,
+  litellm: LitellmSettingsResult,
+  diags: Diagnostics,
+): RouterSettings {
+  const s: RouterSettings = {
+    numRetries: litellm.numRetries ?? DEFAULT_NUM_RETRIES,
+    timeout: litellm.requestTimeout ?? DEFAULT_TIMEOUT_SECONDS,
+    raw: {},
+  };
+  if (!map) return s;
+  s.raw = toPlain(map) as Record<string, unknown>;
+  const P = 'router_settings';
+  for (const e of map.entries) {
+    const p = joinPath(P, e.key);
+    if (e.key === 'num_retries') {
+      const n = readInt(e.value, p, diags);
+      if (n !== undefined) s.numRetries = n;
+    } else if (e.key === 'timeout') {
+      const n = readNumber(e.value, p, diags, { positive: true });
+      if (n !== undefined) s.timeout = n;
+    }
+  }
+  reportUnused(P, map, ROUTER_SETTINGS_TYPED, ROUTER_SETTINGS_IGNORED, diags);
+  return s;
+}
+
+/** Severity for env-reference problems in settings: errors only where Tollgate uses the value. */
+export function settingsSeverity(path: string): 'error' | 'warning' {
+  const m = /^(general_settings|router_settings|litellm_settings)(?:\.([A-Za-z_][\w-]*))?/.exec(path);
+  if (!m) return 'error';
+  const key = m[2] ?? '';
+  const used: readonly string[] =
+    m[1] === 'general_settings'
+      ? GENERAL_SETTINGS_TYPED
+      : m[1] === 'router_settings'
+        ? ROUTER_SETTINGS_TYPED
+        : LITELLM_SETTINGS_ACTED_ON;
+  return used.includes(key) ? 'error' : 'warning';
+}
