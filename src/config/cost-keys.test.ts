@@ -9,7 +9,7 @@ function findReferenceMap(): string {
   const candidates: string[] = [];
   if (existsSync(catalogDir)) {
     for (const f of readdirSync(catalogDir))
-      if (f.includes('model_prices')) candidates.push(join(catalogDir, f));
+      if (f === 'builtin.json' || f.includes('model_prices')) candidates.push(join(catalogDir, f));
   }
   candidates.push('/work/shared/reference/litellm_model_prices_and_context_window.json');
   const found = candidates.find((c) => existsSync(c));

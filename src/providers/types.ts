@@ -21,6 +21,8 @@ export interface ParsedResponse {
   usage: Usage;
   /** The model name the provider reported, if any. */
   responseModel?: string;
+  /** True when the upstream body carried no usage at all (usage is then zero: estimate it). */
+  usageMissing?: boolean;
 }
 
 /**
