@@ -1,0 +1,311 @@
+/**
+ * @module mock-upstream/server
+ * One plain node:http server speaking every upstream wire format Tollgate talks to, on the real
+ * paths, for tests, the offline demo and the benchmark.
+ *
+ *   OpenAI-compatible  POST …/chat/completions, …/completions, …/embeddings, …/images/generations
+ *                      (any prefix, e.g. /v1 or /openai/v1), `Authorization: Bearer <key>`
+ *   Azure OpenAI       POST /openai/deployments/:name/{same paths}?api-version=…, `api-key` header;
+ *                      answers with a generic model name (gpt-4, gpt-4o, gpt-35-turbo…) whatever the deployment
+ *   Anthropic          POST …/v1/messages, `x-api-key` + `anthropic-version` required
+ *   Ollama             POST /api/chat, /api/generate, /api/embed (no auth)
+ *
+ * Credentials: any non-empty key is accepted unless it contains `invalid` (or is not in
+ * `opts.apiKeys` when given); a missing or rejected key → 401 in that provider's error shape.
+ *
+ * Switches, read from the requested model name (Azure: the deployment name), combinable:
+ *   fail-<status>     answer that HTTP status with the provider's error body (429 adds retry-after: 0)
+ *   flaky-<n>         the first n requests for this model name fail with 500, later ones succeed
+ *   slow-<ms>         wait before answering
+ *   hang              never answer (the connection stays open until close())
+ *   cache-<n>         n cached prompt tokens (OpenAI prompt_tokens_details.cached_tokens, part of
+ *                     prompt_tokens; Anthropic cache_read_input_tokens, outside input_tokens)
+ *   cache-write-<n>   n prompt tokens written to the cache (Anthropic cache_creation_input_tokens)
+ *   reasoning-<n>     n reasoning tokens (OpenAI completion_tokens_details.reasoning_tokens, part of
+ *                     completion_tokens; Anthropic adds a thinking block and n output tokens)
+ *   stream-slow-<ms>  wait between stream chunks
+ *   cut-<n>           drop the connection after n stream chunks (events / NDJSON lines)
+ *   stream-error      send the provider's error event after the first content chunk
+ *   no-usage          OpenAI format: no usage field / no include_usage chunk
+ *   tool-call         answer with a call to the first declared tool (also when tool_choice forces one)
+ *   missing           Ollama: 404 model not found
+ *   bench             OpenAI chat: pre-serialised fixed answer, no per-request JSON work, not recorded
+ *
+ * The answer echoes the last user message; usage counts the prompt and the answer with the tokenizer.
+ */
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { isRecord, type Json, tryParse } from '../providers/shared/json.js';
+import { anthropicError, anthropicErrorType, handleAnthropic } from './anthropic-routes.js';
+import {
+  BENCH_CHAT_BODY,
+  BENCH_CHAT_HEADERS,
+  BENCH_STREAM_BODY,
+  BENCH_STREAM_HEADERS,
+  benchKind,
+} from './bench.js';
+import { sendJson, sleep } from './http-util.js';
+import { handleOllama, type OllamaKind } from './ollama-routes.js';
+import { azureGenericModel, handleOpenAi, type OpenAiKind, openAiError } from './openai-routes.js';
+import { parseSwitches, type Switches } from './switches.js';
+
+export interface RecordedRequest {
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  query: Record<string, string>;
+  headers: IncomingHttpHeaders;
+  /** Parsed JSON body (undefined if not JSON). */
+  body: unknown;
+  rawBody: string;
+}
+
+export interface MockUpstreamOptions {
+  port?: number;
+  host?: string;
+  /** Accept only these keys (default: any non-empty key not containing `invalid`). */
+  apiKeys?: string[];
+  /** Record requests (default true); the newest `maxRecorded` are kept. */
+  record?: boolean;
+  maxRecorded?: number;
+}
+
+export interface MockUpstream {
+  url: string;
+  port: number;
+  requests: RecordedRequest[];
+  close(): Promise<void>;
+}
+
+type Family = 'openai' | 'azure' | 'anthropic' | 'ollama';
+
+interface Route {
+  family: Family;
+  kind: OpenAiKind | OllamaKind | 'messages';
+  deployment?: string;
+}
+
+const OPENAI_SUFFIX: ReadonlyArray<[string, OpenAiKind]> = [
+  ['/chat/completions', 'chat'],
+  ['/completions', 'completion'],
+  ['/embeddings', 'embedding'],
+  ['/images/generations', 'image'],
+];
+
+function route(path: string): Route | undefined {
+  const azure = /^(?:.*)\/openai\/deployments\/([^/]+)(\/.+)$/.exec(path);
+  if (azure) {
+    const kind = OPENAI_SUFFIX.find(([s]) => azure[2] === s)?.[1];
+    return kind ? { family: 'azure', kind, deployment: decodeURIComponent(azure[1]) } : undefined;
+  }
+  if (path.endsWith('/v1/messages')) return { family: 'anthropic', kind: 'messages' };
+  if (path === '/api/chat') return { family: 'ollama', kind: 'chat' };
+  if (path === '/api/generate') return { family: 'ollama', kind: 'generate' };
+  if (path === '/api/embed') return { family: 'ollama', kind: 'embed' };
+  const kind = OPENAI_SUFFIX.find(([s]) => path.endsWith(s))?.[1];
+  return kind ? { family: 'openai', kind } : undefined;
+}
+
+function errorBody(family: Family, status: number, message: string): Json {
+  if (family === 'anthropic') return anthropicError(anthropicErrorType(status), message);
+  if (family === 'ollama') return { error: message };
+  if (family === 'azure') return { error: { code: String(status), message } };
+  const type =
+    status === 429 ? 'rate_limit_exceeded' : status >= 500 ? 'server_error' : 'invalid_request_error';
+  return openAiError(message, type, status === 429 ? 'rate_limit_exceeded' : null);
+}
+
+const FAIL_MESSAGES: Record<number, string> = {
+  400: 'Invalid request (mock fail-400).',
+  401: 'Invalid authentication (mock fail-401).',
+  404: 'The model does not exist (mock fail-404).',
+  429: 'Rate limit reached for requests (mock fail-429).',
+  500: 'The server had an error while processing your request (mock fail-500).',
+  503: 'The engine is currently overloaded (mock fail-503).',
+};
+
+/** Returns an error to send, or undefined when the credentials are acceptable. */
+function checkAuth(
+  family: Family,
+  headers: IncomingHttpHeaders,
+  query: Record<string, string>,
+  keys?: string[],
+): [number, Json] | undefined {
+  const ok = (key: string | undefined): boolean =>
+    key !== undefined && key !== '' && (keys ? keys.includes(key) : !key.includes('invalid'));
+  switch (family) {
+    case 'openai': {
+      const auth = headers.authorization;
+      const key = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
+      if (key === undefined || key === '') {
+        return [
+          401,
+          openAiError(
+            "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+            'invalid_request_error',
+            null,
+          ),
+        ];
+      }
+      if (!ok(key)) {
+        const masked = `${key.slice(0, 3)}*********${key.slice(-4)}`;
+        return [
+          401,
+          openAiError(
+            `Incorrect API key provided: ${masked}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+            'invalid_request_error',
+            'invalid_api_key',
+          ),
+        ];
+      }
+      return undefined;
+    }
+    case 'azure': {
+      if (query['api-version'] === undefined)
+        return [404, { error: { code: '404', message: 'Resource not found' } }];
+      const key = headers['api-key'];
+      if (!ok(typeof key === 'string' ? key : undefined)) {
+        return [
+          401,
+          {
+            error: {
+              code: '401',
+              message:
+                'Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.',
+            },
+          },
+        ];
+      }
+      return undefined;
+    }
+    case 'anthropic': {
+      const key = headers['x-api-key'];
+      if (!ok(typeof key === 'string' ? key : undefined))
+        return [401, anthropicError('authentication_error', 'invalid x-api-key')];
+      if (!headers['anthropic-version'])
+        return [400, anthropicError('invalid_request_error', 'anthropic-version: header is required')];
+      return undefined;
+    }
+    case 'ollama':
+      return undefined;
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    req.on('data', (c: Buffer) => parts.push(c));
+    req.on('end', () =>
+      resolve(parts.length === 1 ? parts[0].toString('utf8') : Buffer.concat(parts).toString('utf8')),
+    );
+    req.on('error', reject);
+  });
+}
+
+export async function startMockUpstream(opts: MockUpstreamOptions = {}): Promise<MockUpstream> {
+  const requests: RecordedRequest[] = [];
+  const record = opts.record ?? true;
+  const maxRecorded = opts.maxRecorded ?? 1000;
+  const flakyCounts = new Map<string, number>();
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = await readBody(req);
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    // Benchmark fast path: fixed bytes, no JSON parsing, no recording.
+    if (req.method === 'POST' && path.endsWith('/chat/completions') && !path.includes('/deployments/')) {
+      const bench = benchKind(raw);
+      if (bench && req.headers.authorization) {
+        if (bench === 'chat') res.writeHead(200, BENCH_CHAT_HEADERS).end(BENCH_CHAT_BODY);
+        else res.writeHead(200, BENCH_STREAM_HEADERS).end(BENCH_STREAM_BODY);
+        return;
+      }
+    }
+    const query = Object.fromEntries(new URLSearchParams(q === -1 ? '' : url.slice(q + 1)));
+    const body = tryParse(raw);
+    if (record) {
+      requests.push({ method: req.method ?? 'GET', path, query, headers: req.headers, body, rawBody: raw });
+      if (requests.length > maxRecorded) requests.shift();
+    }
+    const r = route(path);
+    if (!r || req.method !== 'POST') {
+      return sendJson(
+        res,
+        404,
+        openAiError(`Unknown mock route ${req.method} ${path}`, 'invalid_request_error', null),
+      );
+    }
+    const authError = checkAuth(r.family, req.headers, query, opts.apiKeys);
+    if (authError) return sendJson(res, authError[0], authError[1]);
+    if (!isRecord(body)) {
+      return sendJson(
+        res,
+        400,
+        errorBody(r.family, 400, 'We could not parse the JSON body of your request.'),
+      );
+    }
+    const model = r.deployment ?? String(body.model ?? '');
+    const sw: Switches = parseSwitches(model);
+    if (sw.hang) return; // never answered; close() destroys the socket
+    if (sw.slowMs > 0) await sleep(sw.slowMs);
+    let fail = sw.failStatus;
+    if (sw.flaky !== undefined) {
+      const seen = flakyCounts.get(model) ?? 0;
+      flakyCounts.set(model, seen + 1);
+      if (seen < sw.flaky) fail = 500;
+    }
+    if (fail !== undefined) {
+      const headers: Record<string, string> = fail === 429 ? { 'retry-after': '0' } : {};
+      return sendJson(
+        res,
+        fail,
+        errorBody(r.family, fail, FAIL_MESSAGES[fail] ?? `Mock failure ${fail}.`),
+        headers,
+      );
+    }
+    switch (r.family) {
+      case 'openai':
+      case 'azure':
+        return handleOpenAi({
+          res,
+          body,
+          kind: r.kind as OpenAiKind,
+          model,
+          switches: sw,
+          azureModel: r.deployment === undefined ? undefined : azureGenericModel(r.deployment),
+        });
+      case 'anthropic':
+        return handleAnthropic(res, body, sw);
+      case 'ollama':
+        return handleOllama(res, r.kind as OllamaKind, body, sw);
+    }
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent)
+        sendJson(res, 500, { error: { message: `mock upstream failure: ${String(err)}` } });
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = opts.host ?? '127.0.0.1';
+  const shownHost =
+    host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${shownHost}:${port}`,
+    port,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

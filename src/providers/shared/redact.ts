@@ -1,0 +1,32 @@
+/**
+ * @module providers/shared/redact
+ * Removes anything that looks like a credential from upstream error text before it reaches
+ * logs or clients. Upstreams sometimes echo a (partially masked) key back: never pass it on.
+ */
+
+const PATTERNS: ReadonlyArray<[RegExp, string]> = [
+  // Provider key shapes: sk-…, sk-ant-…, sk-or-…, gsk_…, xai-…, pk-…
+  [/\b(sk-ant|sk-or|sk-proj|sk|gsk|xai|pk|rk)[-_][A-Za-z0-9_\-*.]{3,}/g, '$1-***'],
+  // Authorization values
+  [/\b(Bearer|Basic)\s+[A-Za-z0-9_\-.=+/*]{6,}/gi, '$1 ***'],
+  // key=… / api-key: … / x-api-key: … style fragments
+  [
+    /\b(api[-_]?key|x-api-key|access[-_]?token|token|key|secret|password)(["']?\s*[:=]\s*["']?)[^\s"'&,;}]{4,}/gi,
+    '$1$2***',
+  ],
+  // Long opaque tokens (hex/base64) of 32+ characters
+  [/\b[A-Za-z0-9_\-+/]{40,}={0,2}/g, '***'],
+];
+
+export function redactSecrets(text: string): string {
+  let out = text;
+  for (const [re, repl] of PATTERNS) out = out.replace(re, repl);
+  return out;
+}
+
+/** A short, redacted excerpt of a non-JSON error body. */
+export function excerpt(text: string, max = 300): string {
+  const trimmed = text.trim().replace(/\s+/g, ' ');
+  const cut = trimmed.length > max ? `${trimmed.slice(0, max)}…` : trimmed;
+  return redactSecrets(cut);
+}
