@@ -1,0 +1,259 @@
+/**
+ * @module cli/pricing-commands
+ * `tollgate pricing explain --config FILE [MODEL_NAME]` (every deployment's effective prices and where each
+ * came from) and `tollgate cost --model M --input N --output N …` (price one usage). Both return printable text.
+ */
+
+import { loadConfigFile } from '../config/load.js';
+import type { DeploymentConfig } from '../config/types.js';
+import { CostMapManager } from '../cost-map/index.js';
+import {
+  builtinCatalog,
+  type Catalog,
+  closestMatches,
+  costToJSON,
+  emptyUsage,
+  formatMoney,
+  PricingError,
+  priceUsage,
+  type ResolvedPricing,
+  resolvePricing,
+  splitProvider,
+} from '../pricing/index.js';
+
+export interface PricingExplainOptions {
+  configPath: string;
+  modelName?: string;
+  json?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+function table(rows: string[][], indent = '  '): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows
+    .map((r) => indent + r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  '))
+    .join('\n');
+}
+
+/** USD per million for per-token keys (exact, shortest form), else ''. */
+function perMillion(key: string, price: bigint): string {
+  return /(_per_token|_token_cost)/.test(key) && !/_per_1k_/.test(key) ? formatMoney(price * 1_000_000n) : '';
+}
+
+function describeDeployment(
+  d: DeploymentConfig,
+  catalog: Catalog,
+): { resolved: ResolvedPricing | null; error?: string } {
+  try {
+    return {
+      resolved: resolvePricing(
+        {
+          name: d.modelName,
+          model: d.model,
+          provider: d.provider,
+          baseModel: d.baseModel,
+          customPricing: d.customPricing,
+          mode: d.mode,
+        },
+        catalog,
+      ),
+    };
+  } catch (err) {
+    if (err instanceof PricingError) return { resolved: null, error: err.message };
+    throw err;
+  }
+}
+
+export async function pricingExplainCommand(opts: PricingExplainOptions): Promise<string> {
+  const env = opts.env ?? process.env;
+  const config = loadConfigFile(opts.configPath, env);
+  const manager = new CostMapManager({ location: config.generalSettings.costMap, env });
+  const reload = await manager.reload();
+  const catalog = manager.current();
+  let deployments = config.deployments;
+  if (opts.modelName !== undefined) {
+    deployments = deployments.filter((d) => d.modelName === opts.modelName);
+    if (deployments.length === 0) {
+      const names = [...new Set(config.deployments.map((d) => d.modelName))];
+      const near = closestMatches(opts.modelName, names, 3);
+      throw new Error(
+        `no deployment with model_name "${opts.modelName}" in ${opts.configPath}${near.length ? ` (did you mean ${near.map((n) => `"${n}"`).join(', ')}?)` : ''}`,
+      );
+    }
+  }
+  const results = deployments.map((d) => ({ d, ...describeDeployment(d, catalog) }));
+
+  if (opts.json) {
+    return JSON.stringify(
+      {
+        catalog: { source: catalog.source, snapshot: catalog.snapshot, size: catalog.size },
+        warnings: reload.warnings,
+        deployments: results.map(({ d, resolved, error }) => ({
+          model_name: d.modelName,
+          id: d.id,
+          model: d.model,
+          provider: d.provider,
+          ...(error !== undefined
+            ? { error }
+            : {
+                source: resolved?.source,
+                entry_key: resolved?.entryKey,
+                unpriced: resolved?.unpriced,
+                mode: resolved?.mode,
+                max_input_tokens: resolved?.maxInputTokens,
+                max_output_tokens: resolved?.maxOutputTokens,
+                prices: Object.fromEntries(
+                  Object.entries(resolved?.prices ?? {}).map(([k, v]) => [
+                    k,
+                    { usd: formatMoney(v), origin: resolved?.origins[k] },
+                  ]),
+                ),
+                ...(resolved?.imageVariants
+                  ? {
+                      image_variants: Object.fromEntries(
+                        Object.entries(resolved.imageVariants).map(([id, v]) => [
+                          id,
+                          {
+                            entry_key: v.entryKey,
+                            prices: Object.fromEntries(
+                              Object.entries(v.prices).map(([k, p]) => [k, formatMoney(p)]),
+                            ),
+                          },
+                        ]),
+                      ),
+                    }
+                  : {}),
+                warnings: resolved?.warnings ?? [],
+              }),
+        })),
+      },
+      null,
+      2,
+    );
+  }
+
+  const out: string[] = [
+    `Price catalog: ${catalog.source} (snapshot ${catalog.snapshot}, ${catalog.size} models)`,
+  ];
+  for (const w of reload.warnings) out.push(`warning: ${w}`);
+  for (const { d, resolved, error } of results) {
+    out.push('');
+    out.push(`${d.modelName}  (${d.model})`);
+    if (error !== undefined || !resolved) {
+      out.push(`  ERROR: ${error}`);
+      continue;
+    }
+    out.push(`  source: ${resolved.source}${resolved.mode ? `  mode: ${resolved.mode}` : ''}`);
+    const keys = Object.keys(resolved.prices).sort();
+    if (keys.length > 0) {
+      const rows = [['KEY', 'USD/UNIT', 'USD/1M', 'FROM']];
+      for (const k of keys) {
+        const p = resolved.prices[k];
+        rows.push([k, formatMoney(p), perMillion(k, p), resolved.origins[k] ?? '']);
+      }
+      out.push(table(rows));
+    }
+    if (resolved.imageVariants) {
+      const rows = [['IMAGE VARIANT', 'PRICES', 'FROM']];
+      for (const [id, v] of Object.entries(resolved.imageVariants).sort()) {
+        rows.push([
+          id,
+          Object.entries(v.prices)
+            .map(([k, p]) => `${k}=${formatMoney(p)}`)
+            .join(' '),
+          `catalog:${v.entryKey}`,
+        ]);
+      }
+      out.push(table(rows));
+    }
+    if (resolved.unpriced) out.push('  UNPRICED: requests are recorded with cost 0, flagged as unpriced');
+    for (const w of resolved.warnings) out.push(`  warning: ${w}`);
+  }
+  return out.join('\n');
+}
+
+export interface CostCommandOptions {
+  model: string;
+  input: number;
+  output: number;
+  cached?: number;
+  cacheWrite?: number;
+  reasoning?: number;
+  seconds?: number;
+  json?: boolean;
+  /** Catalog to use (default: the built-in one). */
+  catalog?: Catalog;
+}
+
+function count(name: string, v: number | undefined): number {
+  const n = v ?? 0;
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number >= 0, got ${v}`);
+  return n;
+}
+
+/** Prices one usage. `input` counts every prompt token, cached and cache-write ones included. */
+export function costCommand(opts: CostCommandOptions): string {
+  const catalog = opts.catalog ?? builtinCatalog();
+  const input = count('input', opts.input);
+  const output = count('output', opts.output);
+  const cached = count('cached', opts.cached);
+  const cacheWrite = count('cache-write', opts.cacheWrite);
+  const reasoning = count('reasoning', opts.reasoning);
+  const seconds = opts.seconds ?? 0;
+  if (!Number.isFinite(seconds) || seconds < 0)
+    throw new Error(`--seconds must be >= 0, got ${opts.seconds}`);
+  if (cached + cacheWrite > input)
+    throw new Error(
+      `--cached + --cache-write (${cached + cacheWrite}) exceed --input (${input}), which includes them`,
+    );
+  if (reasoning > output)
+    throw new Error(`--reasoning (${reasoning}) exceeds --output (${output}), which includes it`);
+
+  const { provider } = splitProvider(opts.model);
+  const resolved = resolvePricing({ name: opts.model, model: opts.model, provider }, catalog);
+  const usage = {
+    ...emptyUsage(),
+    inputTokens: input,
+    cacheReadTokens: cached,
+    cacheWriteTokens: cacheWrite,
+    outputTokens: output,
+    reasoningTokens: reasoning,
+    durationMs: Math.round(seconds * 1000),
+  };
+  const cost = priceUsage(resolved, usage);
+  const suggestions = resolved.unpriced ? closestMatches(opts.model, catalog.keys(), 3) : [];
+  if (opts.json) {
+    return JSON.stringify(
+      {
+        model: opts.model,
+        catalog: { source: catalog.source, snapshot: catalog.snapshot },
+        ...costToJSON(cost),
+        ...(suggestions.length ? { suggestions } : {}),
+      },
+      null,
+      2,
+    );
+  }
+  const out = [`${opts.model}  source: ${cost.source}${cost.tier ? `  tier: ${cost.tier}` : ''}`];
+  if (cost.unpriced) {
+    out.push(
+      `  not in the price catalog (${catalog.source}, snapshot ${catalog.snapshot}): cost 0, unpriced`,
+    );
+    if (suggestions.length) out.push(`  did you mean: ${suggestions.join(', ')}`);
+    return out.join('\n');
+  }
+  const rows = [['CLASS', 'QUANTITY', 'UNIT PRICE', 'KEY', 'AMOUNT']];
+  for (const l of cost.lines) {
+    rows.push([
+      l.kind,
+      `${l.quantity} ${l.unit}`,
+      formatMoney(l.unitPrice),
+      l.priceKey,
+      formatMoney(l.amount),
+    ]);
+  }
+  if (cost.lines.length > 0) out.push(table(rows));
+  for (const l of cost.lines) if (l.note) out.push(`  note (${l.kind}): ${l.note}`);
+  out.push(`  total: ${formatMoney(cost.costUsd)} USD`);
+  return out.join('\n');
+}
