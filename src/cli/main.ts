@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { ConfigError } from '../config/load.js';
+import { ConfigError, formatDiagnostics } from '../config/load.js';
 import { VERSION } from '../version.js';
 
 export async function main(argv: string[]): Promise<void> {
@@ -162,7 +162,7 @@ export async function main(argv: string[]): Promise<void> {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
     if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
+      process.stderr.write(`Tollgate cannot start: the config has errors\n${formatDiagnostics(err.diagnostics)}\n`);
       process.exit(2);
     }
     const name = (err as Error)?.name;

@@ -34,12 +34,16 @@ export function readTracking(body: Record<string, unknown>, keyTags: readonly st
   return { endUser, tags, metadata };
 }
 
-export function stripGatewayFields(body: Record<string, unknown>): Record<string, unknown> {
-  let needs = false;
-  for (const k in body) if (GATEWAY_FIELDS.has(k)) needs = true;
-  if (!needs) return { ...body };
+/**
+ * The body to forward. For Anthropic-native calls `metadata.user_id` is a real API field, so it is
+ * kept (and only it: Anthropic rejects other metadata keys).
+ */
+export function stripGatewayFields(body: Record<string, unknown>, nativeAnthropic = false): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const k in body) if (!GATEWAY_FIELDS.has(k)) out[k] = body[k];
+  if (nativeAnthropic && isObject(body.metadata) && typeof body.metadata.user_id === 'string') {
+    out.metadata = { user_id: body.metadata.user_id };
+  }
   return out;
 }
 

@@ -5,7 +5,7 @@
  */
 import type { DeploymentConfig, GatewayConfig } from '../config/types.js';
 import { type Catalog, PricingError, type ResolvedPricing, resolvePricing } from '../pricing/index.js';
-import { getAdapter } from '../providers/registry.js';
+import { getAdapterForDeployment } from '../providers/registry.js';
 import type { ProviderAdapter } from '../providers/types.js';
 import { displayUrl } from './redact.js';
 
@@ -36,7 +36,7 @@ export function buildRuntimes(config: GatewayConfig, catalog: Catalog): RuntimeB
   const runtimes: DeploymentRuntime[] = [];
   for (const d of config.deployments) {
     const where = `model_list[${d.index}] (${d.modelName})`;
-    const adapter = getAdapter(d.provider) ?? null;
+    const adapter = getAdapterForDeployment(d) ?? null;
     if (!adapter && !d.mockResponse) {
       errors.push(
         `${where}: provider "${d.provider}" of model "${d.model}" is not supported` +

@@ -21,6 +21,7 @@ import {
   type Usage,
 } from '../pricing/index.js';
 import { mockResponse, mockStream } from '../providers/mock/index.js';
+import { usageToOpenAi } from '../providers/shared/openai-usage.js';
 import { countPromptTokens, countTextTokens } from '../providers/token-count.js';
 import type { CallType, ParsedResponse, StreamDecoder, StreamResult } from '../providers/types.js';
 import { buildModelGroups, type ModelGroup, pickDeployment } from '../router/model-groups.js';
@@ -171,7 +172,7 @@ export function createEngine(opts: EngineOptions): Engine {
       modelGroup: group.name,
       group,
       clientBody: body,
-      body: stripGatewayFields(body),
+      body: stripGatewayFields(body, callType === 'anthropic_messages'),
       stream,
       tracking,
       auth: req.auth,
@@ -256,6 +257,7 @@ export function createEngine(opts: EngineOptions): Engine {
     if (mock !== undefined && mock !== null) {
       const t0 = performance.now();
       const parsed = mockResponse(plan.callType, plan.body, rt.config, mock);
+      fillImageRequest(plan, parsed.usage);
       parsed.usage.durationMs = Math.round(performance.now() - t0);
       return { parsed, text: JSON.stringify(parsed.body) };
     }
@@ -280,6 +282,8 @@ export function createEngine(opts: EngineOptions): Engine {
       throw new GatewayError('TG_ERR_UPSTREAM', `Upstream deployment ${rt.label} returned invalid JSON.`);
     }
     const parsed = adapter.parseResponse(plan.callType, json, rt.config);
+    if (parsed.usageMissing) parsed.usage = estimateFromBody(plan, rt, parsed.body);
+    fillImageRequest(plan, parsed.usage);
     parsed.usage.durationMs = durationMs;
     // OpenAI-compatible adapters hand the upstream object back unchanged: reuse its text.
     return { parsed, text: parsed.body === json ? raw : JSON.stringify(parsed.body) };
@@ -414,8 +418,10 @@ export function createEngine(opts: EngineOptions): Engine {
     if (!out.signal.aborted) {
       if (result.tail) await out.write(result.tail);
       if (result.usageChunk) {
-        const chunk = result.usageChunk as { usage?: Record<string, unknown> };
-        chunk.usage = { ...(chunk.usage ?? {}), cost: '__tollgate_cost__', request_id: plan.requestId };
+        const chunk = result.usageChunk as { usage?: Record<string, unknown> | null };
+        const reported = usage === result.usage && chunk.usage ? chunk.usage : usageToOpenAi(usage);
+        chunk.usage = { ...reported, cost: '__tollgate_cost__', request_id: plan.requestId };
+        if (usage.estimated) chunk.usage.estimated = true;
         const json = JSON.stringify(chunk).replace(COST_MARK, event.spend);
         await out.write(`data: ${json}\n\ndata: [DONE]\n\n`);
       }
@@ -455,6 +461,39 @@ export function createEngine(opts: EngineOptions): Engine {
       responseModelPricing.clear();
     },
   };
+}
+
+/** Upstream said nothing about usage: count it ourselves (flagged as estimated). */
+function estimateFromBody(plan: CallPlan, rt: DeploymentRuntime, body: Record<string, unknown>): Usage {
+  const model = rt.config.upstreamModel;
+  const choices = Array.isArray(body.choices) ? (body.choices as Array<Record<string, unknown>>) : [];
+  let text = '';
+  for (const c of choices) {
+    const m = c.message as { content?: unknown } | undefined;
+    if (typeof m?.content === 'string') text += m.content;
+    else if (typeof c.text === 'string') text += c.text;
+  }
+  return {
+    inputTokens: countPromptTokens(plan.body, model),
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    audioInputTokens: 0,
+    outputTokens: countTextTokens(text, model),
+    reasoningTokens: 0,
+    audioOutputTokens: 0,
+    durationMs: 0,
+    estimated: true,
+  };
+}
+
+/** Image prices depend on the requested size/quality, which not every upstream echoes. */
+function fillImageRequest(plan: CallPlan, usage: Usage): void {
+  if (plan.callType !== 'image_generation') return;
+  const n = typeof plan.body.n === 'number' ? plan.body.n : 1;
+  const images = usage.images ?? { count: n };
+  if (!images.size && typeof plan.body.size === 'string') images.size = plan.body.size;
+  if (!images.quality && typeof plan.body.quality === 'string') images.quality = plan.body.quality;
+  usage.images = images;
 }
 
 function upstreamHttpError(
