@@ -7,6 +7,8 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     pool: 'forks',
     testTimeout: 30_000,
+    // Keep test output readable; tests that check logs set their own level.
+    env: { TOLLGATE_LOG: process.env.TOLLGATE_LOG ?? 'WARN' },
     hookTimeout: 60_000,
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
     outputFile: { json: '.ci-out/vitest.json' },

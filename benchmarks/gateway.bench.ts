@@ -1,0 +1,201 @@
+/**
+ * Gateway overhead benchmark (issue: gateway core, "Speed").
+ * Layout on this 2-core machine: the server under test pinned to core 0 with taskset; the mock
+ * upstream and the load generator (autocannon) on core 1. Runs, in one session:
+ *   direct   — the mock upstream itself
+ *   floor    — bare node:http + undici pass-through (benchmarks/support/passthrough.ts)
+ *   gateway  — Tollgate (compiled, virtual-key auth, pricing, spend tracking to the embedded DB)
+ * at 16 and 1 connections, non-streaming chat, plus streaming time-to-first-byte; prints a table and
+ * writes bench-results/gateway.json. Usage: node --import tsx benchmarks/gateway.bench.ts [--seconds 10]
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' } } });
+const SECONDS = Number(values.seconds);
+const root = join(import.meta.dirname, '..');
+const MOCK_PORT = 4300;
+const FLOOR_PORT = 4301;
+const GW_PORT = 4302;
+const BODY = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'hello' }] });
+
+const children: ChildProcess[] = [];
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+
+function start(core: number, args: string[], env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
+  const child = spawn('taskset', ['-c', String(core), process.execPath, ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (/ready|listening/i.test(out)) {
+        child.stdout!.off('data', onData);
+        resolve(child);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (d) => process.stderr.write(d));
+    child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}: ${out}`)));
+  });
+}
+
+interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  requests: number;
+}
+
+function autocannon(url: string, connections: number, headers: Record<string, string>): LoadResult {
+  const hdr = Object.entries({ 'content-type': 'application/json', ...headers }).flatMap(([k, v]) => [
+    '-H',
+    `${k}=${v}`,
+  ]);
+  const out = execFileSync(
+    'taskset',
+    [
+      '-c',
+      '1',
+      process.execPath,
+      join(root, 'node_modules/autocannon/autocannon.js'),
+      '-c',
+      String(connections),
+      '-d',
+      String(SECONDS),
+      '-m',
+      'POST',
+      ...hdr,
+      '-b',
+      BODY,
+      '--json',
+      url,
+    ],
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  const j = JSON.parse(out);
+  return {
+    rps: j.requests.average,
+    p50: j.latency.p50,
+    p99: j.latency.p99,
+    errors: j.errors + j.non2xx,
+    requests: j.requests.total,
+  };
+}
+
+function cpuMicros(pid: number): number {
+  // utime + stime in clock ticks (fields 14 and 15 of /proc/PID/stat), ticks are 10 ms here.
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const ticks = Number(f[11]) + Number(f[12]);
+  return (ticks * 1e6) / 100;
+}
+
+function rssMb(pid: number): number {
+  const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(s);
+  return hwm ? Number(hwm[1]) / 1024 : Number.NaN;
+}
+
+function probe(url: string, stream: boolean, auth?: string): { p50Ms: number; p95Ms: number } {
+  const out = execFileSync(
+    'taskset',
+    ['-c', '1', process.execPath, '--import', 'tsx', join(root, 'benchmarks/support/latency.ts'), url, '500', stream ? '1' : '0', ...(auth ? [auth] : [])],
+    { cwd: root, encoding: 'utf8' },
+  );
+  return JSON.parse(out.trim().split('\n').pop()!);
+}
+
+async function main() {
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+  const work = mkdtempSync(join(tmpdir(), 'tollgate-bench-'));
+  const cfg = join(work, 'config.yaml');
+  writeFileSync(
+    cfg,
+    `model_list:
+  - model_name: bench
+    litellm_params:
+      model: openai/bench
+      api_base: http://127.0.0.1:${MOCK_PORT}/v1
+      api_key: sk-mock
+    model_info:
+      input_cost_per_token: 0.0000025
+      output_cost_per_token: 0.00001
+general_settings:
+  master_key: sk-bench-master
+`,
+  );
+  await start(1, ['--import', 'tsx', 'src/mock-upstream/main.ts', '--port', String(MOCK_PORT)]);
+  const floor = await start(0, ['--import', 'tsx', 'benchmarks/support/passthrough.ts', '--port', String(FLOOR_PORT), '--upstream', `http://127.0.0.1:${MOCK_PORT}`]);
+  const gw = await start(0, ['bin/tollgate.js', '--config', cfg, '--port', String(GW_PORT), '--host', '127.0.0.1', '--data-dir', join(work, 'data')], { TOLLGATE_LOG: 'WARN' });
+
+  // A virtual key, so the run includes key auth (cached by hash) as real clients use it.
+  const keyRes = await fetch(`http://127.0.0.1:${GW_PORT}/key/generate`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer sk-bench-master', 'content-type': 'application/json' },
+    body: JSON.stringify({ key_alias: 'bench' }),
+  });
+  const { key } = (await keyRes.json()) as { key: string };
+  const gwAuth = { authorization: `Bearer ${key}` };
+
+  const targets = {
+    direct: { url: `http://127.0.0.1:${MOCK_PORT}/v1/chat/completions`, headers: { authorization: 'Bearer sk-mock' }, pid: 0 },
+    floor: { url: `http://127.0.0.1:${FLOOR_PORT}/v1/chat/completions`, headers: {}, pid: floor.pid! },
+    gateway: { url: `http://127.0.0.1:${GW_PORT}/v1/chat/completions`, headers: gwAuth, pid: gw.pid! },
+  };
+  const results: Record<string, Record<string, unknown>> = {};
+  for (const [name, t] of Object.entries(targets)) {
+    autocannon(t.url, 16, t.headers); // warm-up (JIT, connection pools)
+    const cpu0 = t.pid ? cpuMicros(t.pid) : 0;
+    const c16 = autocannon(t.url, 16, t.headers);
+    const cpu1 = t.pid ? cpuMicros(t.pid) : 0;
+    const auth = (t.headers as Record<string, string>).authorization;
+    const one = probe(t.url, false, auth);
+    results[name] = {
+      rps16: Math.round(c16.rps),
+      p50ms16: c16.p50,
+      p99ms16: c16.p99,
+      p50ms1: one.p50Ms,
+      p95ms1: one.p95Ms,
+      errors: c16.errors,
+      cpuMicrosPerRequest: t.pid ? Math.round((cpu1 - cpu0) / c16.requests) : null,
+      rssMb: t.pid ? Math.round(rssMb(t.pid)) : null,
+    };
+  }
+  results.floor.ttfb = probe(targets.floor.url, true);
+  results.gateway.ttfb = probe(targets.gateway.url, true, gwAuth.authorization);
+
+  const g = results.gateway as Record<string, number>;
+  const f = results.floor as Record<string, number>;
+  const d = results.direct as Record<string, number>;
+  const checks = {
+    throughputVsFloor: `${Math.round((100 * g.rps16) / f.rps16)}% (target >= 50%)`,
+    p50VsFloor16: `${(g.p50ms16 / f.p50ms16).toFixed(2)}x (target <= 2x)`,
+    addedP50At1Conn: `${(g.p50ms1 - d.p50ms1).toFixed(2)} ms over direct (target <= 0.5 ms)`,
+    ttfbVsFloor: `${((results.gateway.ttfb as { p50Ms: number }).p50Ms - (results.floor.ttfb as { p50Ms: number }).p50Ms).toFixed(2)} ms (target within 1 ms)`,
+    rss: `${g.rssMb} MB (target <= 150 MB)`,
+  };
+  console.table(results);
+  console.table(checks);
+  mkdirSync(join(root, 'bench-results'), { recursive: true });
+  writeFileSync(join(root, 'bench-results/gateway.json'), JSON.stringify({ seconds: SECONDS, results, checks }, null, 2));
+  for (const c of children) c.kill('SIGTERM');
+  rmSync(work, { recursive: true, force: true });
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
