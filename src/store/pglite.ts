@@ -17,7 +17,7 @@ export async function openPglite(dataDir?: string): Promise<Db> {
     async query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
       // exec() allows several statements but no params; query() one statement with params.
       const r = await pg.query<T>(sql, params);
-      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+      return { rows: r.rows, rowCount: rowCountOf(r) };
     },
     async exec(sql: string): Promise<void> {
       await pg.exec(sql);
@@ -28,7 +28,7 @@ export async function openPglite(dataDir?: string): Promise<Db> {
           kind: 'pglite',
           async query<U>(sql: string, params?: unknown[]): Promise<QueryResult<U>> {
             const r = await t.query<U>(sql, params);
-            return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+            return { rows: r.rows, rowCount: rowCountOf(r) };
           },
           exec: async (sql) => {
             await t.exec(sql);
@@ -46,3 +46,8 @@ export async function openPglite(dataDir?: string): Promise<Db> {
   return db;
 }
 
+
+/** Like node-postgres: rows returned for SELECT, rows changed for INSERT/UPDATE/DELETE. */
+function rowCountOf(r: { rows: unknown[]; affectedRows?: number }): number {
+  return Math.max(r.rows.length, r.affectedRows ?? 0);
+}

@@ -1,0 +1,141 @@
+/**
+ * @module access/routes/common
+ * Request parsing for the management routes: zod fields with LiteLLM's names, exact money in and
+ * out, durations, and the errors they answer with.
+ */
+import { z } from 'zod';
+import { GatewayError } from '../../errors.js';
+import { formatMoney, type Money, parseMoney } from '../../pricing/money.js';
+import { addDuration, parseDuration } from '../duration.js';
+
+export const moneyField = z.union([z.number(), z.string()]).nullish();
+export const intField = z.number().int().min(0).nullish();
+export const durationField = z.string().nullish();
+export const stringList = z.array(z.string()).nullish();
+export const record = z.record(z.string(), z.unknown()).nullish();
+export const optString = z.string().nullish();
+
+/** Parses a body with a zod schema; unknown fields are ignored (LiteLLM clients send many). */
+export function parseBody<T extends z.ZodTypeAny>(schema: T, body: unknown): z.infer<T> {
+  const r = schema.safeParse(body ?? {});
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const path = issue.path.join('.');
+    throw new GatewayError(
+      'TG_ERR_BAD_REQUEST',
+      `Invalid request${path ? ` field "${path}"` : ''}: ${issue.message}`,
+      {
+        param: path || undefined,
+      },
+    );
+  }
+  return r.data;
+}
+
+/** Money from JSON (number or decimal text), >= 0. undefined/null → undefined (not set). */
+export function toMoney(v: number | string | null | undefined, field: string): Money | undefined {
+  if (v === null || v === undefined) return undefined;
+  let m: Money;
+  try {
+    m = parseMoney(v);
+  } catch {
+    throw new GatewayError(
+      'TG_ERR_BAD_REQUEST',
+      `Invalid ${field}: expected a number of USD, got ${JSON.stringify(v)}.`,
+      {
+        param: field,
+      },
+    );
+  }
+  if (m < 0n)
+    throw new GatewayError('TG_ERR_BAD_REQUEST', `Invalid ${field}: must not be negative.`, { param: field });
+  return m;
+}
+
+/** Validates a duration and returns now + duration as a Date. */
+export function durationEnd(text: string, now: number, field: string): Date {
+  try {
+    return new Date(addDuration(now, parseDuration(text)));
+  } catch (err) {
+    throw new GatewayError('TG_ERR_BAD_REQUEST', `Invalid ${field}: ${(err as Error).message}.`, {
+      param: field,
+    });
+  }
+}
+
+export function badRequest(message: string, param?: string): GatewayError {
+  return new GatewayError('TG_ERR_BAD_REQUEST', message, { param });
+}
+
+export function notFound(message: string): GatewayError {
+  return new GatewayError('TG_ERR_NOT_FOUND', message);
+}
+
+export function iso(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  const d = v instanceof Date ? v : new Date(String(v));
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
+/** Validates model names against the configured model groups (skipped when none are configured). */
+export function checkModels(
+  models: readonly string[] | null | undefined,
+  known: string[],
+  field = 'models',
+): void {
+  if (!models || models.length === 0 || known.length === 0) return;
+  const special = new Set(['*', 'all-proxy-models', 'all-team-models', 'no-default-models']);
+  const unknown = models.filter((m) => !special.has(m) && !m.endsWith('*') && !known.includes(m));
+  if (unknown.length > 0) {
+    throw badRequest(
+      `Unknown model${unknown.length > 1 ? 's' : ''} in ${field}: ${unknown.join(', ')}. Configured model groups: ${known.join(', ')}.`,
+      field,
+    );
+  }
+}
+
+/** Budget columns shared by keys, users, teams (and customers without soft budget / limits). */
+export interface BudgetInput {
+  max_budget?: number | string | null;
+  soft_budget?: number | string | null;
+  budget_duration?: string | null;
+  tpm_limit?: number | null;
+  rpm_limit?: number | null;
+  max_parallel_requests?: number | null;
+}
+
+/** Columns to write for the budget fields present (null/absent = leave as is, like LiteLLM). */
+export function budgetColumns(
+  input: BudgetInput,
+  now: number,
+  opts: { soft?: boolean; limits?: boolean } = {},
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const max = toMoney(input.max_budget, 'max_budget');
+  if (max !== undefined) out.max_budget = formatMoney(max);
+  if (opts.soft !== false) {
+    const soft = toMoney(input.soft_budget, 'soft_budget');
+    if (soft !== undefined) out.soft_budget = formatMoney(soft);
+  }
+  if (input.budget_duration) {
+    out.budget_reset_at = durationEnd(input.budget_duration, now, 'budget_duration');
+    out.budget_duration = input.budget_duration;
+  }
+  if (opts.limits !== false) {
+    if (input.tpm_limit !== null && input.tpm_limit !== undefined) out.tpm_limit = input.tpm_limit;
+    if (input.rpm_limit !== null && input.rpm_limit !== undefined) out.rpm_limit = input.rpm_limit;
+    if (input.max_parallel_requests !== null && input.max_parallel_requests !== undefined) {
+      out.max_parallel_requests = input.max_parallel_requests;
+    }
+  }
+  return out;
+}
+
+export const budgetSchema = {
+  max_budget: moneyField,
+  soft_budget: moneyField,
+  budget_duration: durationField,
+  tpm_limit: intField,
+  rpm_limit: intField,
+  max_parallel_requests: intField,
+};
