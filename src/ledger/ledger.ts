@@ -1,0 +1,455 @@
+/**
+ * @module ledger/ledger
+ * The spend ledger: record() appends the event to the spool (synchronous, never throws, never
+ * touches the database); one background writer reads the spool back in batches and commits
+ * them with writeSpendBatch, retrying with backoff while the database is slow or down, then
+ * frees the committed spool segments. On start, what a previous process left in the spool is
+ * replayed (idempotent by request_id).
+ */
+import { join } from 'node:path';
+import type pino from 'pino';
+import { logger as defaultLogger } from '../logger.js';
+import type { Db } from '../store/db.js';
+import { writeSpendBatch } from './batch-writer.js';
+import {
+  spendBatchFailures,
+  spendBatchWriteSeconds,
+  spendEventsDeadLettered,
+  spendEventsDuplicate,
+  spendEventsWritten,
+  trackLedger,
+} from './metrics.js';
+import type { SpendEvent, SpendSink } from './spend-event.js';
+import { Spool, type SpoolMark } from './spool.js';
+
+export interface LedgerOptions {
+  db: Db;
+  spoolDir: string;
+  /** Events per SQL statement; also the count that triggers a write before the interval (default 500). */
+  batchSize?: number;
+  /** Write at least this often when events are pending (default 1000 ms). */
+  flushIntervalMs?: number;
+  logger?: pino.Logger;
+  /** Keep `messages` / `response` (general_settings.store_prompts_in_spend_logs). Default false. */
+  storePrompts?: boolean;
+  /** How long close() keeps trying to write before leaving the rest in the spool (default 10,000 ms). */
+  closeTimeoutMs?: number;
+  /** How long start() waits for the replay of a previous process's spool (default 5,000 ms). */
+  replayWaitMs?: number;
+  /** Retry delay bounds while the database fails (defaults 100 ms → 5,000 ms, doubling, with jitter). */
+  retryMinMs?: number;
+  retryMaxMs?: number;
+  /** Spool segment rotation size (default 16 MiB). */
+  segmentMaxBytes?: number;
+}
+
+export interface LedgerStats {
+  pending: number;
+  /** Rows inserted by this ledger (request ids not seen before). */
+  written: number;
+  failedBatches: number;
+  dbHealthy: boolean;
+  /** Events skipped as already stored (replays). */
+  duplicates: number;
+  /** Events the database rejected as data, kept in <spoolDir>/dead-letter.jsonl. */
+  deadLettered: number;
+}
+
+export interface Ledger extends SpendSink {
+  /** Replays un-committed spool entries (waits up to replayWaitMs), then starts the periodic writer. */
+  start(): Promise<void>;
+  /** Writes everything recorded before the call. Rejects after timeoutMs (default: no limit). */
+  flush(timeoutMs?: number): Promise<void>;
+  /** Flushes (bounded by closeTimeoutMs, the rest stays in the spool) and stops. Does not close the Db. */
+  close(): Promise<void>;
+  stats(): LedgerStats;
+}
+
+export function createLedger(opts: LedgerOptions): Ledger {
+  return new SpendLedger(opts);
+}
+
+interface Waiter {
+  done(): boolean;
+  resolve(): void;
+}
+
+/** PostgreSQL data exceptions / constraint violations: the batch holds a row that can never be stored. */
+function isDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.length === 5 && (code.startsWith('22') || code.startsWith('23'));
+}
+
+function isSpendEventLike(v: unknown): v is SpendEvent {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as SpendEvent).requestId === 'string' &&
+    (v as SpendEvent).requestId !== ''
+  );
+}
+
+class SpendLedger implements Ledger {
+  private readonly db: Db;
+  private readonly spool: Spool;
+  private readonly log: pino.Logger;
+  private readonly batchSize: number;
+  private readonly flushIntervalMs: number;
+  private readonly storePrompts: boolean;
+  private readonly closeTimeoutMs: number;
+  private readonly replayWaitMs: number;
+  private readonly retryMinMs: number;
+  private readonly retryMaxMs: number;
+  private started = false;
+  private stopped = false;
+  private closed = false;
+  private loop: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private kicked = false;
+  private urgent = false;
+  private wakeIdle: (() => void) | null = null;
+  private wakeRetry: (() => void) | null = null;
+  private waiters: Waiter[] = [];
+  private healthy = true;
+  private written = 0;
+  private duplicates = 0;
+  private deadLettered = 0;
+  private failedBatches = 0;
+  private lastRecordError = 0;
+  private readonly untrack: () => void;
+
+  constructor(opts: LedgerOptions) {
+    this.db = opts.db;
+    this.log = opts.logger ?? defaultLogger;
+    this.batchSize = Math.max(1, opts.batchSize ?? 500);
+    this.flushIntervalMs = Math.max(1, opts.flushIntervalMs ?? 1000);
+    this.storePrompts = opts.storePrompts === true;
+    this.closeTimeoutMs = opts.closeTimeoutMs ?? 10_000;
+    this.replayWaitMs = opts.replayWaitMs ?? 5_000;
+    this.retryMinMs = opts.retryMinMs ?? 100;
+    this.retryMaxMs = opts.retryMaxMs ?? 5_000;
+    this.spool = new Spool({ dir: opts.spoolDir, logger: this.log, segmentMaxBytes: opts.segmentMaxBytes });
+    this.spool.open();
+    this.untrack = trackLedger({
+      pendingEvents: () => this.spool.pending(),
+      isDbHealthy: () => this.healthy,
+    });
+  }
+
+  record(event: SpendEvent): void {
+    try {
+      if (this.closed && Date.now() - this.lastRecordError > 10_000) {
+        this.lastRecordError = Date.now();
+        this.log.warn('spend event recorded after ledger.close(): kept in the spool for the next start');
+      }
+      this.spool.append(`${this.serialize(event)}\n`);
+      if (this.wakeIdle && this.spool.pending() >= this.batchSize) this.kick();
+    } catch (err) {
+      // Never throw to the request path.
+      if (Date.now() - this.lastRecordError > 1000) {
+        this.lastRecordError = Date.now();
+        this.log.error({ err }, 'could not record spend event');
+      }
+    }
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    const replay = await this.spool.count();
+    const backlog = this.spool.mark();
+    if (replay > 0) this.log.info({ events: replay, dir: this.spool.dir }, 'replaying spooled spend events');
+    this.timer = setInterval(() => this.kick(), this.flushIntervalMs);
+    this.timer.unref();
+    this.loop = this.run();
+    this.kick();
+    if (replay > 0) {
+      // Wait for the replay, but never hold up the gateway's start for a down database.
+      const ok = await this.waitFor(() => this.spool.reached(backlog) || !this.healthy, this.replayWaitMs);
+      if (!ok || !this.spool.reached(backlog)) {
+        this.log.warn(
+          { pending: this.spool.pending() },
+          'spend spool replay continues in the background (database slow or unreachable)',
+        );
+      }
+    }
+  }
+
+  async flush(timeoutMs?: number): Promise<void> {
+    if (!this.started || this.stopped) throw new Error('ledger is not running (call start() first)');
+    const mark: SpoolMark = this.spool.mark();
+    if (this.spool.reached(mark)) return;
+    this.kick(true);
+    const ok = await this.waitFor(() => this.spool.reached(mark), timeoutMs);
+    if (!ok) {
+      throw new Error(
+        `spend ledger flush timed out after ${timeoutMs} ms (${this.spool.pending()} events remain in the spool)`,
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const deadline = Date.now() + this.closeTimeoutMs;
+    if (this.started && !this.stopped) {
+      try {
+        await this.flush(this.closeTimeoutMs);
+      } catch {
+        this.log.warn(
+          { pending: this.spool.pending(), dir: this.spool.dir },
+          'spend database unreachable at shutdown: events stay in the spool and are written on next start',
+        );
+      }
+    }
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.kick(true);
+    if (this.loop) await this.waitPromise(this.loop, Math.max(0, deadline - Date.now()));
+    this.spool.close();
+    this.untrack();
+    for (const w of this.waiters.splice(0)) w.resolve();
+  }
+
+  stats(): LedgerStats {
+    return {
+      pending: this.spool.pending(),
+      written: this.written,
+      failedBatches: this.failedBatches,
+      dbHealthy: this.healthy,
+      duplicates: this.duplicates,
+      deadLettered: this.deadLettered,
+    };
+  }
+
+  private serialize(event: SpendEvent): string {
+    const e =
+      !this.storePrompts && (event.messages !== undefined || event.response !== undefined)
+        ? { ...event, messages: undefined, response: undefined }
+        : event;
+    try {
+      const s = JSON.stringify(e);
+      if (typeof s === 'string') return s;
+    } catch {
+      // BigInt or a cycle in metadata: fall through to the tolerant form
+    }
+    const seen = new WeakSet<object>();
+    return JSON.stringify(e, (_k, v) => {
+      if (typeof v === 'bigint') return v.toString();
+      if (typeof v === 'object' && v !== null) {
+        if (seen.has(v)) return '[Circular]';
+        seen.add(v);
+      }
+      return v;
+    });
+  }
+
+  /**
+   * Wakes the writer. A normal kick (interval tick, a full batch) ends only the idle wait; an
+   * urgent one (flush, close) also cuts a retry backoff short.
+   */
+  private kick(urgent = false): void {
+    this.kicked = true;
+    if (urgent) this.urgent = true;
+    const idle = this.wakeIdle;
+    this.wakeIdle = null;
+    idle?.();
+    if (urgent) {
+      const retry = this.wakeRetry;
+      this.wakeRetry = null;
+      retry?.();
+    }
+  }
+
+  /** The writer's wait between drains: until kicked or ms elapse. */
+  private sleepIdle(ms: number): Promise<void> {
+    if (this.kicked || this.stopped) {
+      this.kicked = false;
+      this.urgent = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const t = setTimeout(() => wake(), ms);
+      t.unref();
+      const wake = () => {
+        clearTimeout(t);
+        if (this.wakeIdle === wake) this.wakeIdle = null;
+        this.kicked = false;
+        this.urgent = false;
+        resolve();
+      };
+      this.wakeIdle = wake;
+    });
+  }
+
+  /** Backoff between failed attempts: only an urgent kick (flush, close) ends it early. */
+  private sleepRetry(ms: number): Promise<void> {
+    if (this.urgent || this.stopped) {
+      this.urgent = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const t = setTimeout(() => wake(), ms);
+      t.unref();
+      const wake = () => {
+        clearTimeout(t);
+        if (this.wakeRetry === wake) this.wakeRetry = null;
+        this.urgent = false;
+        resolve();
+      };
+      this.wakeRetry = wake;
+    });
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      await this.sleepIdle(this.flushIntervalMs);
+      try {
+        await this.drain();
+      } catch (err) {
+        // A bug or a file-system error while reading: keep the writer alive.
+        this.log.error({ err }, 'spend writer error');
+        await this.sleepRetry(this.retryMaxMs);
+      }
+    }
+  }
+
+  /** Writes batches until the spool has nothing left (or the ledger stops). */
+  private async drain(): Promise<void> {
+    while (!this.stopped) {
+      const r = await this.spool.read(this.batchSize);
+      if (r.lines.length === 0 && r.torn.length === 0) return;
+      const events: SpendEvent[] = [];
+      const lines: string[] = [];
+      for (const t of r.torn) this.reject(t, 'torn line (process died while writing it)');
+      for (const line of r.lines) {
+        let e: unknown;
+        try {
+          e = JSON.parse(line);
+        } catch {
+          this.reject(line, 'not JSON');
+          continue;
+        }
+        if (!isSpendEventLike(e)) {
+          this.reject(line, 'not a spend event (no requestId)');
+          continue;
+        }
+        events.push(e);
+        lines.push(line);
+      }
+      if (events.length > 0 && !(await this.writeWithRetry(events, lines))) return;
+      this.spool.commit(r);
+      this.settleWaiters();
+    }
+  }
+
+  /** true when committed; false when the ledger stopped first (the events stay in the spool). */
+  private async writeWithRetry(events: SpendEvent[], lines: string[]): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.writeIsolating(events, lines);
+        if (!this.healthy) {
+          this.healthy = true;
+          this.log.warn(
+            { pending: this.spool.pending() },
+            'spend database reachable again; draining the spool',
+          );
+        }
+        return true;
+      } catch (err) {
+        this.failedBatches++;
+        spendBatchFailures.inc();
+        if (this.healthy) {
+          this.healthy = false;
+          this.log.warn(
+            { err, pending: this.spool.pending() },
+            'spend database write failed; requests continue, events are kept in the spool and retried',
+          );
+        }
+        this.settleWaiters();
+        if (this.stopped) return false;
+        const backoff = Math.min(this.retryMaxMs, this.retryMinMs * 2 ** Math.min(attempt, 20));
+        await this.sleepRetry(backoff / 2 + Math.random() * (backoff / 2));
+        if (this.stopped) return false;
+      }
+    }
+  }
+
+  /** Writes a batch; a row the database rejects as data is isolated by bisection and dead-lettered. */
+  private async writeIsolating(events: SpendEvent[], lines: string[]): Promise<void> {
+    const t0 = process.hrtime.bigint();
+    try {
+      const res = await writeSpendBatch(this.db, events);
+      spendBatchWriteSeconds.observe(Number(process.hrtime.bigint() - t0) / 1e9);
+      this.written += res.inserted;
+      this.duplicates += res.duplicates;
+      spendEventsWritten.inc(res.inserted);
+      if (res.duplicates > 0) spendEventsDuplicate.inc(res.duplicates);
+    } catch (err) {
+      if (!isDataError(err)) throw err;
+      if (events.length === 1) {
+        this.reject(lines[0], `rejected by the database: ${(err as Error).message}`);
+        return;
+      }
+      const mid = events.length >>> 1;
+      await this.writeIsolating(events.slice(0, mid), lines.slice(0, mid));
+      await this.writeIsolating(events.slice(mid), lines.slice(mid));
+    }
+  }
+
+  private reject(line: string, reason: string): void {
+    this.deadLettered++;
+    spendEventsDeadLettered.inc();
+    this.spool.deadLetter(line, reason);
+    this.log.error(
+      { reason, file: join(this.spool.dir, 'dead-letter.jsonl') },
+      'spend event could not be stored; kept in the dead-letter file',
+    );
+  }
+
+  private waitFor(done: () => boolean, timeoutMs?: number): Promise<boolean> {
+    if (done()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const w: Waiter = {
+        done,
+        resolve: () => {
+          if (timer) clearTimeout(timer);
+          resolve(done());
+        },
+      };
+      this.waiters.push(w);
+      if (timeoutMs !== undefined && Number.isFinite(timeoutMs)) {
+        timer = setTimeout(() => {
+          const i = this.waiters.indexOf(w);
+          if (i >= 0) this.waiters.splice(i, 1);
+          resolve(done());
+        }, timeoutMs);
+      }
+    });
+  }
+
+  private settleWaiters(): void {
+    const keep: Waiter[] = [];
+    const ready: Waiter[] = [];
+    for (const w of this.waiters) (w.done() ? ready : keep).push(w);
+    this.waiters = keep;
+    for (const w of ready) w.resolve();
+  }
+
+  private waitPromise(p: Promise<unknown>, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      p.then(
+        () => {
+          clearTimeout(t);
+          resolve();
+        },
+        () => {
+          clearTimeout(t);
+          resolve();
+        },
+      );
+    });
+  }
+}
