@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import './fastify-types.js';
 import { type AccessService, createAccessService } from '../access/service.js';
+import type { RouteKind } from '../access/types.js';
 import type { GatewayConfig } from '../config/types.js';
 import { createCostMapManager } from '../cost-map/index.js';
 import { createLedger, type Ledger } from '../ledger/ledger.js';
@@ -47,6 +48,8 @@ export interface Gateway {
   ledger: Ledger;
   access: AccessService;
   warnings: string[];
+  /** Every registered route with its authorization kind (for docs and the auth matrix test). */
+  routes: ReadonlyArray<{ method: string; url: string; kind: RouteKind }>;
   listen(port: number, host: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -118,6 +121,13 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
+  const routes: Array<{ method: string; url: string; kind: RouteKind }> = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) {
+      if (method === 'HEAD') continue;
+      routes.push({ method, url: r.url, kind: (r.config as { kind?: RouteKind } | undefined)?.kind ?? 'admin' });
+    }
+  });
   installErrorHandling(app, logger, gs.maxRequestBodyBytes);
   installAuth(app, access);
   registerLlmRoutes(app, eng, logger);
@@ -155,6 +165,7 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
     ledger,
     access,
     warnings,
+    routes,
     async listen(port, host) {
       return app.listen({ port, host });
     },
