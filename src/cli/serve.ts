@@ -63,5 +63,12 @@ export async function serve(o: ServeOptions): Promise<void> {
     }
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  // SIGHUP reloads the cost map (general_settings.cost_map / TOLLGATE_COST_MAP) without a restart.
+  process.on('SIGHUP', () => {
+    gw.reloadPricing().then(
+      (r) => logger.info({ result: r }, 'pricing reloaded'),
+      (err) => logger.error({ err }, 'pricing reload failed'),
+    );
+  });
   process.on('SIGINT', () => void stop('SIGINT'));
 }

@@ -4,7 +4,7 @@
  * function returns the text to print (table, JSON or CSV); the commander wiring lives elsewhere.
  * Dates are inclusive calendar days (YYYY-MM-DD); bad input throws GatewayError with a clear message.
  */
-import { toCsv, type Table } from '../reports/csv.js';
+import { type Table, toCsv } from '../reports/csv.js';
 import { ExactDecimal, RawJson, stringifyExact } from '../reports/exact-json.js';
 import { focusExport } from '../reports/focus.js';
 import { badRequest, type DayRange, parseDate, parseTimezone } from '../reports/params.js';
@@ -16,7 +16,8 @@ function cliRange(from: string, to: string, timezone?: string): DayRange {
   if (!from || !to) throw badRequest('Both --from and --to are required (YYYY-MM-DD, inclusive).');
   const start = parseDate(from, '--from');
   const end = parseDate(to, '--to');
-  if (end < start) throw badRequest(`--to ${end} is before --from ${start}: the range is inclusive, from <= to.`);
+  if (end < start)
+    throw badRequest(`--to ${end} is before --from ${start}: the range is inclusive, from <= to.`);
   return { start, end, timezone: parseTimezone(timezone) };
 }
 
@@ -31,7 +32,9 @@ function cellText(v: unknown): string {
 export function renderTable(table: Table): string {
   const cells = table.rows.map((r) => r.map(cellText));
   const widths = table.columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i].length)));
-  const numeric = table.columns.map((_, i) => cells.length > 0 && cells.every((r) => /^-?[\d.]+$|^-$/.test(r[i])));
+  const numeric = table.columns.map(
+    (_, i) => cells.length > 0 && cells.every((r) => /^-?[\d.]+$|^-$/.test(r[i])),
+  );
   const line = (r: string[]) =>
     r
       .map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
@@ -54,7 +57,8 @@ export async function spendReportCommand(opts: {
 }): Promise<string> {
   const range = cliRange(opts.from, opts.to, opts.timezone);
   const groupBy = parseDims(opts.groupBy || 'team');
-  if (groupBy.length === 0) throw badRequest('--group-by needs at least one of team, customer, key, model, user, tag, provider.');
+  if (groupBy.length === 0)
+    throw badRequest('--group-by needs at least one of team, customer, key, model, user, tag, provider.');
   const result = await spendSummary(opts.db, { range, groupBy, interval: 'total' });
   if (opts.format === 'json') return `${stringifyExact(result.body)}\n`;
   const table = result.table();

@@ -28,7 +28,7 @@ describe('cost keys', () => {
       string,
       Record<string, unknown>
     >;
-    const known = new Set(CONFIG_COST_KEYS);
+    const known = new Set<string>(CONFIG_COST_KEYS);
     const missing = new Set<string>();
     for (const entry of Object.values(map))
       for (const k of Object.keys(entry)) if (k.includes('cost') && !known.has(k)) missing.add(k);

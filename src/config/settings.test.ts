@@ -55,7 +55,7 @@ describe('parseConfig: unknown keys', () => {
         'model_list: []',
         'general_settings:',
         '  master_key: sk-1',
-        '  disable_spend_logs: true',
+        '  disable_error_logs: true',
         '  background_health_checks: true',
         'litellm_settings:',
         '  drop_params: true',
@@ -66,7 +66,7 @@ describe('parseConfig: unknown keys', () => {
       ),
     );
     expect(at(cfg.warnings, 'general_settings', 'warning').message).toBe(
-      'accepted but not acted on by Tollgate: disable_spend_logs, background_health_checks',
+      'accepted but not acted on by Tollgate: disable_error_logs, background_health_checks',
     );
     expect(at(cfg.warnings, 'litellm_settings', 'warning')).toMatchObject({
       line: 7,
@@ -83,6 +83,7 @@ describe('parseConfig: settings', () => {
     expect(cfg.generalSettings).toEqual({
       requirePricing: false,
       storePromptsInSpendLogs: false,
+      disableSpendLogs: false,
       maxRequestBodyBytes: 10 * 1024 * 1024,
       raw: {},
     });

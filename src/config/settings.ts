@@ -77,6 +77,7 @@ export function readGeneralSettings(map: LMap | undefined, diags: Diagnostics): 
   const s: GeneralSettings = {
     requirePricing: false,
     storePromptsInSpendLogs: false,
+    disableSpendLogs: false,
     maxRequestBodyBytes: DEFAULT_MAX_REQUEST_BODY_BYTES,
     raw: {},
   };
@@ -112,6 +113,9 @@ export function readGeneralSettings(map: LMap | undefined, diags: Diagnostics): 
         break;
       case 'store_prompts_in_spend_logs':
         s.storePromptsInSpendLogs = readBool(v, p, diags) ?? false;
+        break;
+      case 'disable_spend_logs':
+        s.disableSpendLogs = readBool(v, p, diags) ?? false;
         break;
       case 'budget_enforcement': {
         const m = readString(v, p, diags);

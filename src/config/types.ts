@@ -72,6 +72,11 @@ export interface GeneralSettings {
   costMap?: string;
   requirePricing: boolean;
   storePromptsInSpendLogs: boolean;
+  /**
+   * LiteLLM's disable_spend_logs: no spend events are recorded at all (no logs, no rollups).
+   * Costs are still computed and returned in headers; budgets still count in their counters.
+   */
+  disableSpendLogs: boolean;
   budgetEnforcement?: BudgetEnforcement;
   /** Maximum request body size in bytes. */
   maxRequestBodyBytes: number;

@@ -50,6 +50,8 @@ export interface Gateway {
   warnings: string[];
   /** Every registered route with its authorization kind (for docs and the auth matrix test). */
   routes: ReadonlyArray<{ method: string; url: string; kind: RouteKind }>;
+  /** Reload the runtime cost map (POST /pricing/reload, SIGHUP). */
+  reloadPricing(): Promise<Record<string, unknown>>;
   listen(port: number, host: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -105,7 +107,7 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
     runtimes: built.runtimes,
     catalog: () => costMaps.current(),
     logger,
-    sink: ledger,
+    sink: gs.disableSpendLogs ? null : ledger,
     access,
     storePrompts: gs.storePromptsInSpendLogs,
     numRetries: config.routerSettings.numRetries,
@@ -114,6 +116,17 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
     onFailure: opts.onFailure,
   });
   const eng = engine;
+
+  /** Loads the cost map again and reprices every deployment; keeps the old prices on any error. */
+  const reloadPricing = async (): Promise<Record<string, unknown>> => {
+    const r = await costMaps.reload();
+    const rebuilt = buildRuntimes(config, costMaps.current());
+    if (rebuilt.errors.length) {
+      return { ok: false, errors: rebuilt.errors, note: 'kept the previous prices' };
+    }
+    eng.setRuntimes(rebuilt.runtimes);
+    return { ...r, catalog: { source: costMaps.current().source, snapshot: costMaps.current().snapshot } };
+  };
 
   const app = Fastify({
     logger: false,
@@ -144,15 +157,7 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
       const s = ledger.stats();
       return { db: dbState, db_kind: db.kind, spool_pending: s.pending, spend_writer_healthy: s.dbHealthy };
     },
-    reloadPricing: async () => {
-      const r = await costMaps.reload();
-      const rebuilt = buildRuntimes(config, costMaps.current());
-      if (rebuilt.errors.length) {
-        return { ok: false, errors: rebuilt.errors, note: 'kept the previous prices' };
-      }
-      eng.setRuntimes(rebuilt.runtimes);
-      return { ...r, catalog: { source: costMaps.current().source, snapshot: costMaps.current().snapshot } };
-    },
+    reloadPricing,
   });
   access.registerRoutes(app);
   registerReportRoutes(app, { db, logger, resetAllSpend: (by) => access.resetAllSpend(by) });
@@ -166,6 +171,7 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
     access,
     warnings,
     routes,
+    reloadPricing,
     async listen(port, host) {
       return app.listen({ port, host });
     },
