@@ -20,6 +20,7 @@ const root = join(import.meta.dirname, '..');
 const MOCK_PORT = 4300;
 const FLOOR_PORT = 4301;
 const GW_PORT = 4302;
+const GW_OFF_PORT = 4303;
 const BODY = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'hello' }] });
 
 const children: ChildProcess[] = [];
@@ -119,9 +120,7 @@ async function main() {
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
   const work = mkdtempSync(join(tmpdir(), 'tollgate-bench-'));
   const cfg = join(work, 'config.yaml');
-  writeFileSync(
-    cfg,
-    `model_list:
+  const yaml = (tracking: boolean) => `model_list:
   - model_name: bench
     litellm_params:
       model: openai/bench
@@ -132,11 +131,16 @@ async function main() {
       output_cost_per_token: 0.00001
 general_settings:
   master_key: sk-bench-master
-`,
-  );
+  disable_spend_logs: ${!tracking}
+`;
+  writeFileSync(cfg, yaml(true));
+  const cfgOff = join(work, 'config-off.yaml');
+  writeFileSync(cfgOff, yaml(false));
   await start(1, ['--import', 'tsx', 'src/mock-upstream/main.ts', '--port', String(MOCK_PORT)]);
   const floor = await start(0, ['--import', 'tsx', 'benchmarks/support/passthrough.ts', '--port', String(FLOOR_PORT), '--upstream', `http://127.0.0.1:${MOCK_PORT}`]);
   const gw = await start(0, ['bin/tollgate.js', '--config', cfg, '--port', String(GW_PORT), '--host', '127.0.0.1', '--data-dir', join(work, 'data')], { TOLLGATE_LOG: 'WARN' });
+
+  const gwOff = await start(0, ['bin/tollgate.js', '--config', cfgOff, '--port', String(GW_OFF_PORT), '--host', '127.0.0.1', '--data-dir', join(work, 'data-off')], { TOLLGATE_LOG: 'WARN' });
 
   // A virtual key, so the run includes key auth (cached by hash) as real clients use it.
   const keyRes = await fetch(`http://127.0.0.1:${GW_PORT}/key/generate`, {
@@ -146,11 +150,18 @@ general_settings:
   });
   const { key } = (await keyRes.json()) as { key: string };
   const gwAuth = { authorization: `Bearer ${key}` };
+  const offRes = await fetch(`http://127.0.0.1:${GW_OFF_PORT}/key/generate`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer sk-bench-master', 'content-type': 'application/json' },
+    body: JSON.stringify({ key_alias: 'bench' }),
+  });
+  const offAuth = { authorization: `Bearer ${((await offRes.json()) as { key: string }).key}` };
 
   const targets = {
     direct: { url: `http://127.0.0.1:${MOCK_PORT}/v1/chat/completions`, headers: { authorization: 'Bearer sk-mock' }, pid: 0 },
     floor: { url: `http://127.0.0.1:${FLOOR_PORT}/v1/chat/completions`, headers: {}, pid: floor.pid! },
     gateway: { url: `http://127.0.0.1:${GW_PORT}/v1/chat/completions`, headers: gwAuth, pid: gw.pid! },
+    gatewayTrackingOff: { url: `http://127.0.0.1:${GW_OFF_PORT}/v1/chat/completions`, headers: offAuth, pid: gwOff.pid! },
   };
   const results: Record<string, Record<string, unknown>> = {};
   for (const [name, t] of Object.entries(targets)) {
@@ -177,12 +188,14 @@ general_settings:
   const g = results.gateway as Record<string, number>;
   const f = results.floor as Record<string, number>;
   const d = results.direct as Record<string, number>;
+  const off = results.gatewayTrackingOff as Record<string, number>;
   const checks = {
     throughputVsFloor: `${Math.round((100 * g.rps16) / f.rps16)}% (target >= 50%)`,
     p50VsFloor16: `${(g.p50ms16 / f.p50ms16).toFixed(2)}x (target <= 2x)`,
     addedP50At1Conn: `${(g.p50ms1 - d.p50ms1).toFixed(2)} ms over direct (target <= 0.5 ms)`,
     ttfbVsFloor: `${((results.gateway.ttfb as { p50Ms: number }).p50Ms - (results.floor.ttfb as { p50Ms: number }).p50Ms).toFixed(2)} ms (target within 1 ms)`,
     rss: `${g.rssMb} MB (target <= 150 MB)`,
+    trackingCost: `added p50 (1 conn) ${(g.p50ms1 - d.p50ms1).toFixed(3)} ms with tracking vs ${(off.p50ms1 - d.p50ms1).toFixed(3)} ms without; throughput ${Math.round((100 * g.rps16) / off.rps16)}% of tracking-off (target: within 10%)`,
   };
   console.table(results);
   console.table(checks);
