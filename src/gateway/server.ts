@@ -16,6 +16,7 @@ import type { Logger } from '../logger.js';
 import { registerReportRoutes } from '../reports/routes.js';
 import type { Db } from '../store/db.js';
 import { openStore } from '../store/open.js';
+import { registerUiRoutes } from '../ui/routes.js';
 import { warmTokenizer } from '../providers/token-count.js';
 import { VERSION } from '../version.js';
 import { installAuth } from './auth-hook.js';
@@ -161,6 +162,7 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
   });
   access.registerRoutes(app);
   registerReportRoutes(app, { db, logger, resetAllSpend: (by) => access.resetAllSpend(by) });
+  registerUiRoutes(app);
 
   let closed = false;
   return {
