@@ -61,7 +61,7 @@ export async function spendReportCommand(opts: {
     throw badRequest('--group-by needs at least one of team, customer, key, model, user, tag, provider.');
   const result = await spendSummary(opts.db, { range, groupBy, interval: 'total' });
   if (opts.format === 'json') return `${stringifyExact(result.body)}\n`;
-  const table = result.table();
+  const table = await result.table();
   if (opts.format === 'csv') return toCsv(table);
   const body = result.body as { totals: { spend: ExactDecimal; requests: number; total_tokens: number } };
   return [
