@@ -110,7 +110,18 @@ function rssMb(pid: number): number {
 function probe(url: string, stream: boolean, auth?: string): { p50Ms: number; p95Ms: number } {
   const out = execFileSync(
     'taskset',
-    ['-c', '1', process.execPath, '--import', 'tsx', join(root, 'benchmarks/support/latency.ts'), url, '500', stream ? '1' : '0', ...(auth ? [auth] : [])],
+    [
+      '-c',
+      '1',
+      process.execPath,
+      '--import',
+      'tsx',
+      join(root, 'benchmarks/support/latency.ts'),
+      url,
+      '500',
+      stream ? '1' : '0',
+      ...(auth ? [auth] : []),
+    ],
     { cwd: root, encoding: 'utf8' },
   );
   return JSON.parse(out.trim().split('\n').pop()!);
@@ -137,10 +148,46 @@ general_settings:
   const cfgOff = join(work, 'config-off.yaml');
   writeFileSync(cfgOff, yaml(false));
   await start(1, ['--import', 'tsx', 'src/mock-upstream/main.ts', '--port', String(MOCK_PORT)]);
-  const floor = await start(0, ['--import', 'tsx', 'benchmarks/support/passthrough.ts', '--port', String(FLOOR_PORT), '--upstream', `http://127.0.0.1:${MOCK_PORT}`]);
-  const gw = await start(0, ['bin/tollgate.js', '--config', cfg, '--port', String(GW_PORT), '--host', '127.0.0.1', '--data-dir', join(work, 'data')], { TOLLGATE_LOG: 'WARN' });
+  const floor = await start(0, [
+    '--import',
+    'tsx',
+    'benchmarks/support/passthrough.ts',
+    '--port',
+    String(FLOOR_PORT),
+    '--upstream',
+    `http://127.0.0.1:${MOCK_PORT}`,
+  ]);
+  const gw = await start(
+    0,
+    [
+      'bin/tollgate.js',
+      '--config',
+      cfg,
+      '--port',
+      String(GW_PORT),
+      '--host',
+      '127.0.0.1',
+      '--data-dir',
+      join(work, 'data'),
+    ],
+    { TOLLGATE_LOG: 'WARN' },
+  );
 
-  const gwOff = await start(0, ['bin/tollgate.js', '--config', cfgOff, '--port', String(GW_OFF_PORT), '--host', '127.0.0.1', '--data-dir', join(work, 'data-off')], { TOLLGATE_LOG: 'WARN' });
+  const gwOff = await start(
+    0,
+    [
+      'bin/tollgate.js',
+      '--config',
+      cfgOff,
+      '--port',
+      String(GW_OFF_PORT),
+      '--host',
+      '127.0.0.1',
+      '--data-dir',
+      join(work, 'data-off'),
+    ],
+    { TOLLGATE_LOG: 'WARN' },
+  );
 
   // A virtual key, so the run includes key auth (cached by hash) as real clients use it.
   const keyRes = await fetch(`http://127.0.0.1:${GW_PORT}/key/generate`, {
@@ -158,10 +205,18 @@ general_settings:
   const offAuth = { authorization: `Bearer ${((await offRes.json()) as { key: string }).key}` };
 
   const targets = {
-    direct: { url: `http://127.0.0.1:${MOCK_PORT}/v1/chat/completions`, headers: { authorization: 'Bearer sk-mock' }, pid: 0 },
+    direct: {
+      url: `http://127.0.0.1:${MOCK_PORT}/v1/chat/completions`,
+      headers: { authorization: 'Bearer sk-mock' },
+      pid: 0,
+    },
     floor: { url: `http://127.0.0.1:${FLOOR_PORT}/v1/chat/completions`, headers: {}, pid: floor.pid! },
     gateway: { url: `http://127.0.0.1:${GW_PORT}/v1/chat/completions`, headers: gwAuth, pid: gw.pid! },
-    gatewayTrackingOff: { url: `http://127.0.0.1:${GW_OFF_PORT}/v1/chat/completions`, headers: offAuth, pid: gwOff.pid! },
+    gatewayTrackingOff: {
+      url: `http://127.0.0.1:${GW_OFF_PORT}/v1/chat/completions`,
+      headers: offAuth,
+      pid: gwOff.pid!,
+    },
   };
   const results: Record<string, Record<string, unknown>> = {};
   for (const [name, t] of Object.entries(targets)) {
@@ -200,7 +255,10 @@ general_settings:
   console.table(results);
   console.table(checks);
   mkdirSync(join(root, 'bench-results'), { recursive: true });
-  writeFileSync(join(root, 'bench-results/gateway.json'), JSON.stringify({ seconds: SECONDS, results, checks }, null, 2));
+  writeFileSync(
+    join(root, 'bench-results/gateway.json'),
+    JSON.stringify({ seconds: SECONDS, results, checks }, null, 2),
+  );
   for (const c of children) c.kill('SIGTERM');
   rmSync(work, { recursive: true, force: true });
 }

@@ -25,7 +25,14 @@ export const logger = pino({
   level: levelFromEnv(),
   base: undefined,
   redact: {
-    paths: ['*.api_key', '*.apiKey', '*.master_key', '*.masterKey', '*.authorization', 'headers.authorization'],
+    paths: [
+      '*.api_key',
+      '*.apiKey',
+      '*.master_key',
+      '*.masterKey',
+      '*.authorization',
+      'headers.authorization',
+    ],
     censor: '[redacted]',
   },
 });

@@ -53,7 +53,8 @@ afterAll(async () => {
 describe('route table × role', () => {
   it('covers every kind of route', () => {
     const kinds = new Set(t.gw.routes.map((r) => r.kind));
-    for (const k of ['public', 'llm', 'info', 'key_info', 'spend', 'admin'] as const) expect(kinds).toContain(k);
+    for (const k of ['public', 'llm', 'info', 'key_info', 'spend', 'admin'] as const)
+      expect(kinds).toContain(k);
     expect(t.gw.routes.length).toBeGreaterThan(60);
   });
 
@@ -75,7 +76,8 @@ describe('route table × role', () => {
         await res.arrayBuffer();
         const want = EXPECTED[route.kind][role];
         const got = res.status === 401 || res.status === 403 ? res.status : 'in';
-        if (got !== want) wrong.push(`${role} ${route.method} ${route.url} (${route.kind}): want ${want}, got ${res.status}`);
+        if (got !== want)
+          wrong.push(`${role} ${route.method} ${route.url} (${route.kind}): want ${want}, got ${res.status}`);
       }
     }
     expect(wrong).toEqual([]);
@@ -89,8 +91,12 @@ describe('route table × role', () => {
       headers: { authorization: `Bearer ${keys.plain}` },
     });
     expect(plain.status).toBe(403);
-    expect(((await plain.json()) as { error: { message: string } }).error.message).toContain('get_spend_routes');
-    const expired = await fetch(`${t.url}/v1/models`, { headers: { authorization: `Bearer ${keys.expired}` } });
+    expect(((await plain.json()) as { error: { message: string } }).error.message).toContain(
+      'get_spend_routes',
+    );
+    const expired = await fetch(`${t.url}/v1/models`, {
+      headers: { authorization: `Bearer ${keys.expired}` },
+    });
     expect(expired.status).toBe(401);
     expect(((await expired.json()) as { error: { message: string } }).error.message).toMatch(/expired/i);
   });

@@ -26,7 +26,10 @@ async function tollgate(args: string[], env: NodeJS.ProcessEnv = {}) {
 }
 
 function startServe(args: string[]): Promise<{ child: ChildProcess; output: () => string; url: string }> {
-  const child = spawn(process.execPath, [...CLI, ...args], { cwd: ROOT, env: { ...process.env, TOLLGATE_LOG: 'WARN' } });
+  const child = spawn(process.execPath, [...CLI, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, TOLLGATE_LOG: 'WARN' },
+  });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
@@ -48,9 +51,11 @@ describe('tollgate CLI', () => {
     const v = await tollgate(['--version']);
     expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
     const h = await tollgate(['--help']);
-    for (const word of ['serve', 'pricing', 'cost', 'spend', 'db', 'mock-upstream']) expect(h.stdout).toContain(word);
+    for (const word of ['serve', 'pricing', 'cost', 'spend', 'db', 'mock-upstream'])
+      expect(h.stdout).toContain(word);
     const sh = await tollgate(['serve', '--help']);
-    for (const flag of ['--config', '--port', '--host', '--detailed_debug']) expect(sh.stdout).toContain(flag);
+    for (const flag of ['--config', '--port', '--host', '--detailed_debug'])
+      expect(sh.stdout).toContain(flag);
   });
 
   it('a bad config is reported at once, with YAML paths and lines, and nothing starts', async () => {
@@ -106,7 +111,15 @@ describe('tollgate CLI', () => {
   });
 
   it('serves the offline demo (positional config), warns when there is no master key', async () => {
-    const s = await startServe([join(ROOT, 'examples/config.yaml'), '--port', '0', '--host', '127.0.0.1', '--data-dir', join(work, 'demo')]);
+    const s = await startServe([
+      join(ROOT, 'examples/config.yaml'),
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--data-dir',
+      join(work, 'demo'),
+    ]);
     try {
       expect(s.output()).toContain('demo');
       const res = await fetch(`${s.url}/v1/chat/completions`, {
@@ -125,8 +138,20 @@ describe('tollgate CLI', () => {
       s.child.kill('SIGTERM');
     }
     const open = join(work, 'open.yaml');
-    writeFileSync(open, 'model_list:\n  - model_name: m\n    litellm_params: { model: openai/gpt-4o, mock_response: hi }\n');
-    const o = await startServe(['--config', open, '--port', '0', '--host', '127.0.0.1', '--data-dir', join(work, 'open')]);
+    writeFileSync(
+      open,
+      'model_list:\n  - model_name: m\n    litellm_params: { model: openai/gpt-4o, mock_response: hi }\n',
+    );
+    const o = await startServe([
+      '--config',
+      open,
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--data-dir',
+      join(work, 'open'),
+    ]);
     try {
       expect(o.output()).toMatch(/WARNING: no general_settings\.master_key/);
     } finally {

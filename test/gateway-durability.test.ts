@@ -48,7 +48,10 @@ async function chat(url: string, body: object): Promise<Sent | null> {
     });
     await res.arrayBuffer();
     if (res.status !== 200) return null;
-    return { id: res.headers.get('x-tollgate-request-id')!, cost: res.headers.get('x-tollgate-response-cost')! };
+    return {
+      id: res.headers.get('x-tollgate-request-id')!,
+      cost: res.headers.get('x-tollgate-response-cost')!,
+    };
   } catch {
     return null; // connection reset by the kill
   }
@@ -130,7 +133,18 @@ describe('gateway durability (PostgreSQL)', () => {
     const work = mkdtempSync(join(tmpdir(), 'tollgate-kill-'));
     const cfg = join(work, 'config.yaml');
     writeFileSync(cfg, config(mock.url));
-    const args = ['--config', cfg, '--port', '0', '--host', '127.0.0.1', '--data-dir', join(work, 'data'), '--database-url', tdb.url];
+    const args = [
+      '--config',
+      cfg,
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--data-dir',
+      join(work, 'data'),
+      '--database-url',
+      tdb.url,
+    ];
     let db: Db | undefined;
     let second: ChildProcess | undefined;
     try {
@@ -208,7 +222,7 @@ describe('gateway durability (PostgreSQL)', () => {
     try {
       const rand = prng(42);
       const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
-      const bodies = Array.from({ length: 150 }, (_, i) => ({
+      const bodies = Array.from({ length: 150 }, () => ({
         model: pick(['gpt-4o', 'claude', 'broken']),
         messages: [{ role: 'user', content: 'x '.repeat(1 + Math.floor(rand() * 200)) }],
         user: pick(['acme', 'globex', undefined]),

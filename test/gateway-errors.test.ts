@@ -188,7 +188,10 @@ describe('client disconnect mid-stream', () => {
       method: 'POST',
       headers: { authorization: 'Bearer sk-1234', 'content-type': 'application/json' },
       body: JSON.stringify(
-        chat('slow-stream', { stream: true, messages: [{ role: 'user', content: 'a long story please '.repeat(20) }] }),
+        chat('slow-stream', {
+          stream: true,
+          messages: [{ role: 'user', content: 'a long story please '.repeat(20) }],
+        }),
       ),
       signal: ac.signal,
     });

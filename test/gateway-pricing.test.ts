@@ -75,7 +75,12 @@ async function chat(model: string, content = 'hello there') {
     body: JSON.stringify({ model, messages: [{ role: 'user', content }] }),
   });
   const body = (await res.json()) as Record<string, any>;
-  return { status: res.status, body, cost: res.headers.get('x-tollgate-response-cost'), headers: res.headers };
+  return {
+    status: res.status,
+    body,
+    cost: res.headers.get('x-tollgate-response-cost'),
+    headers: res.headers,
+  };
 }
 
 const usd = (s: string) => parseMoney(s);
@@ -114,7 +119,9 @@ describe('seed scenarios through the gateway', () => {
       expect(r.status).toBe(200);
       const u = r.body.usage;
       expect(u.prompt_tokens).toBeGreaterThan(0);
-      expect(r.cost).toBe(formatMoney(usd(inP) * BigInt(u.prompt_tokens) + usd(outP) * BigInt(u.completion_tokens)));
+      expect(r.cost).toBe(
+        formatMoney(usd(inP) * BigInt(u.prompt_tokens) + usd(outP) * BigInt(u.completion_tokens)),
+      );
     }
     const paths = t.mock.requests.slice(-2).map((q) => q.path);
     expect(paths).toEqual(['/api/chat', '/api/generate']);
@@ -128,7 +135,9 @@ describe('seed scenarios through the gateway', () => {
     expect(cached).toBe(5000);
     const uncached = u.prompt_tokens - cached;
     const expected =
-      usd('0.000003') * BigInt(uncached) + usd('0.0000003') * BigInt(cached) + usd('0.000015') * BigInt(u.completion_tokens);
+      usd('0.000003') * BigInt(uncached) +
+      usd('0.0000003') * BigInt(cached) +
+      usd('0.000015') * BigInt(u.completion_tokens);
     expect(r.cost).toBe(formatMoney(expected));
   });
 
@@ -163,7 +172,9 @@ describe('seed scenarios through the gateway', () => {
   });
 
   it('GET /pricing/explain?model= explains one model group', async () => {
-    const res = await fetch(`${t.url}/pricing/explain?model=llama3.2`, { headers: { authorization: 'Bearer sk-1234' } });
+    const res = await fetch(`${t.url}/pricing/explain?model=llama3.2`, {
+      headers: { authorization: 'Bearer sk-1234' },
+    });
     const body = (await res.json()) as { data: Array<Record<string, any>> };
     expect(body.data[0].source).toBe('custom');
     expect(body.data[0].prices.input_cost_per_token).toEqual({ usd: '0.00002', from: 'custom' });
@@ -178,7 +189,9 @@ describe('seed scenarios through the gateway', () => {
     } finally {
       logger.level = previous;
     }
-    const lines = spy.mock.calls.map((c) => c.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
+    const lines = spy.mock.calls.map((c) =>
+      c.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '),
+    );
     spy.mockRestore();
     const line = lines.find((l) => l.includes('pricing:') && l.includes('llama3.2'));
     expect(line).toBeDefined();

@@ -31,7 +31,10 @@ describe('createGateway (in-process)', () => {
   it('prices like the gateway and reports the cost to the success callback', async () => {
     const events: CallEvent[] = [];
     const gw = createGateway({ config: yaml(), onSuccess: (e) => events.push(e) });
-    const r = await gw.chatCompletions({ model: 'my-gpt4-model', messages: [{ role: 'user', content: 'hello' }] });
+    const r = await gw.chatCompletions({
+      model: 'my-gpt4-model',
+      messages: [{ role: 'user', content: 'hello' }],
+    });
     const u = r.response.usage as { prompt_tokens: number; completion_tokens: number };
     const expected =
       parseMoney('0.00003') * BigInt(u.prompt_tokens) + parseMoney('0.00006') * BigInt(u.completion_tokens);
@@ -51,7 +54,9 @@ describe('createGateway (in-process)', () => {
     );
     const u = o.response.usage as { prompt_tokens: number; completion_tokens: number };
     expect(o.responseCost).toBe(
-      formatMoney(parseMoney('0.00003') * BigInt(u.prompt_tokens) + parseMoney('0.00006') * BigInt(u.completion_tokens)),
+      formatMoney(
+        parseMoney('0.00003') * BigInt(u.prompt_tokens) + parseMoney('0.00006') * BigInt(u.completion_tokens),
+      ),
     );
     expect(o.responseCost).not.toBe(r.responseCost);
     expect(o.cost.source).not.toBe(r.cost.source);
@@ -70,7 +75,10 @@ describe('createGateway (in-process)', () => {
 
   it('streams chunks in-process, the last one carrying usage.cost', async () => {
     const gw = createGateway({ config: yaml() });
-    const s = await gw.streamChatCompletions({ model: 'my-gpt4-model', messages: [{ role: 'user', content: 'hi' }] });
+    const s = await gw.streamChatCompletions({
+      model: 'my-gpt4-model',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     const chunks: Record<string, any>[] = [];
     for await (const c of s.chunks) chunks.push(c);
     expect(chunks.length).toBeGreaterThan(1);

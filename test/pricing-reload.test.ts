@@ -12,7 +12,12 @@ const dir = mkdtempSync(join(tmpdir(), 'tollgate-costmap-'));
 const mapFile = join(dir, 'prices.json');
 const entry = (input: number, output: number) =>
   JSON.stringify({
-    'gpt-4o': { input_cost_per_token: input, output_cost_per_token: output, litellm_provider: 'openai', mode: 'chat' },
+    'gpt-4o': {
+      input_cost_per_token: input,
+      output_cost_per_token: output,
+      litellm_provider: 'openai',
+      mode: 'chat',
+    },
   });
 
 let t: TestGateway;
@@ -32,7 +37,10 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function priceOf(): Promise<{ cost: string; usage: { prompt_tokens: number; completion_tokens: number } }> {
+async function priceOf(): Promise<{
+  cost: string;
+  usage: { prompt_tokens: number; completion_tokens: number };
+}> {
   const r = await fetch(`${t.url}/v1/chat/completions`, {
     method: 'POST',
     headers: { authorization: 'Bearer sk-1234', 'content-type': 'application/json' },
@@ -43,8 +51,8 @@ async function priceOf(): Promise<{ cost: string; usage: { prompt_tokens: number
 }
 
 const reload = () =>
-  fetch(`${t.url}/pricing/reload`, { method: 'POST', headers: { authorization: 'Bearer sk-1234' } }).then((r) =>
-    r.json(),
+  fetch(`${t.url}/pricing/reload`, { method: 'POST', headers: { authorization: 'Bearer sk-1234' } }).then(
+    (r) => r.json(),
   );
 
 describe('runtime cost map', () => {

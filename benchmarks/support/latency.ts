@@ -28,5 +28,7 @@ for (let i = 0; i < n + 50; i++) {
 }
 samples.sort((a, b) => a - b);
 const q = (p: number) => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))];
-process.stdout.write(`${JSON.stringify({ p50Ms: Number(q(0.5).toFixed(3)), p95Ms: Number(q(0.95).toFixed(3)) })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ p50Ms: Number(q(0.5).toFixed(3)), p95Ms: Number(q(0.95).toFixed(3)) })}\n`,
+);
 await agent.close();

@@ -28,7 +28,10 @@ export async function main(argv: string[]): Promise<void> {
     .option('--detailed_debug', 'debug logging, including the pricing explanation of every request')
     .option('--detailed-debug', 'same as --detailed_debug')
     .option('--data-dir <dir>', 'folder for the embedded database and the spend spool', '.tollgate')
-    .option('--database-url <url>', 'PostgreSQL URL (overrides general_settings.database_url and DATABASE_URL)')
+    .option(
+      '--database-url <url>',
+      'PostgreSQL URL (overrides general_settings.database_url and DATABASE_URL)',
+    )
     .action(async (configArg: string | undefined, o: Record<string, string | boolean | undefined>) => {
       const { serve } = await import('./serve.js');
       await serve({
@@ -50,13 +53,18 @@ export async function main(argv: string[]): Promise<void> {
     .option('--json', 'machine-readable output')
     .action(async (modelName: string | undefined, o: { config: string; json?: boolean }) => {
       const { pricingExplainCommand } = await import('./pricing-commands.js');
-      process.stdout.write(`${await pricingExplainCommand({ configPath: o.config, modelName, json: o.json })}\n`);
+      process.stdout.write(
+        `${await pricingExplainCommand({ configPath: o.config, modelName, json: o.json })}\n`,
+      );
     });
 
   program
     .command('cost')
     .description('price a usage with the built-in catalog')
-    .requiredOption('-m, --model <model>', 'catalog model, e.g. gpt-4o or anthropic/claude-3-5-sonnet-20241022')
+    .requiredOption(
+      '-m, --model <model>',
+      'catalog model, e.g. gpt-4o or anthropic/claude-3-5-sonnet-20241022',
+    )
     .option('--input <n>', 'prompt tokens (including cached)', '0')
     .option('--output <n>', 'completion tokens (including reasoning)', '0')
     .option('--cached <n>', 'cache-read prompt tokens', '0')
@@ -162,7 +170,9 @@ export async function main(argv: string[]): Promise<void> {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
     if (err instanceof ConfigError) {
-      process.stderr.write(`Tollgate cannot start: the config has errors\n${formatDiagnostics(err.diagnostics)}\n`);
+      process.stderr.write(
+        `Tollgate cannot start: the config has errors\n${formatDiagnostics(err.diagnostics)}\n`,
+      );
       process.exit(2);
     }
     const name = (err as Error)?.name;
@@ -180,7 +190,10 @@ async function withDb(
 ): Promise<void> {
   const { openStore } = await import('../store/open.js');
   const url = (o.databaseUrl as string | undefined) ?? process.env.DATABASE_URL;
-  const store = await openStore({ databaseUrl: url, dataDir: resolve(String(o.dataDir ?? '.tollgate'), 'db') });
+  const store = await openStore({
+    databaseUrl: url,
+    dataDir: resolve(String(o.dataDir ?? '.tollgate'), 'db'),
+  });
   try {
     process.stdout.write(`${await run(store)}\n`);
   } finally {

@@ -24,7 +24,11 @@ export async function serve(o: ServeOptions): Promise<void> {
   const configPath = o.configPath ?? (existsSync('config.yaml') ? 'config.yaml' : undefined);
   if (!configPath) {
     throw new ConfigError([
-      { severity: 'error', path: '', message: 'no config given: run `tollgate --config path/to/config.yaml`' },
+      {
+        severity: 'error',
+        path: '',
+        message: 'no config given: run `tollgate --config path/to/config.yaml`',
+      },
     ]);
   }
   const config: GatewayConfig = loadConfigFile(configPath);

@@ -8,7 +8,6 @@ import { COST_KEYS } from '../pricing/cost-keys.js';
 /** The pricing engine's list is the one source of truth (config may import pricing, not the reverse). */
 export const CONFIG_COST_KEYS: readonly string[] = COST_KEYS;
 
-
 const COST_KEY_SET: ReadonlySet<string> = new Set(CONFIG_COST_KEYS);
 
 /**

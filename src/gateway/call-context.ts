@@ -16,9 +16,9 @@ const GATEWAY_FIELDS = new Set(['metadata', 'litellm_metadata', 'mock_response',
 
 export function readTracking(body: Record<string, unknown>, keyTags: readonly string[]): TrackingInfo {
   const endUser = typeof body.user === 'string' && body.user.length > 0 ? body.user : null;
-  const meta = (isObject(body.metadata) ? body.metadata : isObject(body.litellm_metadata) ? body.litellm_metadata : null) as
-    | Record<string, unknown>
-    | null;
+  const meta = (
+    isObject(body.metadata) ? body.metadata : isObject(body.litellm_metadata) ? body.litellm_metadata : null
+  ) as Record<string, unknown> | null;
   const tags: string[] = [];
   const addTags = (v: unknown) => {
     if (Array.isArray(v)) for (const t of v) if (typeof t === 'string' && !tags.includes(t)) tags.push(t);
@@ -38,7 +38,10 @@ export function readTracking(body: Record<string, unknown>, keyTags: readonly st
  * The body to forward. For Anthropic-native calls `metadata.user_id` is a real API field, so it is
  * kept (and only it: Anthropic rejects other metadata keys).
  */
-export function stripGatewayFields(body: Record<string, unknown>, nativeAnthropic = false): Record<string, unknown> {
+export function stripGatewayFields(
+  body: Record<string, unknown>,
+  nativeAnthropic = false,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const k in body) if (!GATEWAY_FIELDS.has(k)) out[k] = body[k];
   if (nativeAnthropic && isObject(body.metadata) && typeof body.metadata.user_id === 'string') {

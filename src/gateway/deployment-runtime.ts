@@ -40,7 +40,9 @@ export function buildRuntimes(config: GatewayConfig, catalog: Catalog): RuntimeB
     if (!adapter && !d.mockResponse) {
       errors.push(
         `${where}: provider "${d.provider}" of model "${d.model}" is not supported` +
-          (d.apiBase ? '' : ' (set api_base to use an OpenAI-compatible endpoint, or mock_response to answer offline)'),
+          (d.apiBase
+            ? ''
+            : ' (set api_base to use an OpenAI-compatible endpoint, or mock_response to answer offline)'),
       );
     }
     let pricing: ResolvedPricing | null = null;

@@ -5,7 +5,7 @@
  * spend event to the ledger, settle the reservation. Used by the HTTP routes and the library API.
  */
 import { performance } from 'node:perf_hooks';
-import type { Admission, AccessControl, AuthContext } from '../access/types.js';
+import type { AccessControl, Admission, AuthContext } from '../access/types.js';
 import { GatewayError, isGatewayError } from '../errors.js';
 import type { SpendEvent, SpendSink } from '../ledger/spend-event.js';
 import type { Logger } from '../logger.js';
@@ -128,7 +128,8 @@ export function createEngine(opts: EngineOptions): Engine {
   const { logger } = opts;
 
   function unknownModel(model: unknown): GatewayError {
-    const what = typeof model === 'string' ? `Model "${model}" is not configured` : 'Field "model" is required';
+    const what =
+      typeof model === 'string' ? `Model "${model}" is not configured` : 'Field "model" is required';
     return new GatewayError(
       'TG_ERR_UNKNOWN_MODEL',
       `${what}. Available models: ${names.length ? names.join(', ') : '(none)'}.`,
@@ -183,7 +184,12 @@ export function createEngine(opts: EngineOptions): Engine {
     };
   }
 
-  function price(rt: DeploymentRuntime, usage: Usage, responseModel: string | undefined, plan: CallPlan): Cost {
+  function price(
+    rt: DeploymentRuntime,
+    usage: Usage,
+    responseModel: string | undefined,
+    plan: CallPlan,
+  ): Cost {
     let resolved = rt.pricing;
     if (resolved.unpriced && responseModel) {
       const k = `${rt.config.provider}\0${responseModel}`;
@@ -195,7 +201,8 @@ export function createEngine(opts: EngineOptions): Engine {
       if (r) resolved = r;
     }
     const cost = priceUsage(resolved, usage, plan.overrides);
-    if (cost.unpriced) logger.debug({ requestId: plan.requestId, deployment: rt.label }, 'unpriced deployment: cost 0');
+    if (cost.unpriced)
+      logger.debug({ requestId: plan.requestId, deployment: rt.label }, 'unpriced deployment: cost 0');
     if (logger.isLevelEnabled('debug')) {
       logger.debug({ requestId: plan.requestId, deployment: rt.label }, `pricing: ${explainCost(cost)}`);
     }
@@ -252,7 +259,10 @@ export function createEngine(opts: EngineOptions): Engine {
     return rt.config.timeout ?? opts.timeoutSeconds;
   }
 
-  async function attemptOnce(plan: CallPlan, rt: DeploymentRuntime): Promise<{ parsed: ParsedResponse; text: string }> {
+  async function attemptOnce(
+    plan: CallPlan,
+    rt: DeploymentRuntime,
+  ): Promise<{ parsed: ParsedResponse; text: string }> {
     const mock = plan.mockText ?? rt.config.mockResponse;
     if (mock !== undefined && mock !== null) {
       const t0 = performance.now();
@@ -303,7 +313,10 @@ export function createEngine(opts: EngineOptions): Engine {
       } catch (err) {
         const ge = asGatewayError(err);
         if (attempt < budget.maxAttempts && retryable(ge) && Date.now() < budget.deadline) {
-          logger.warn({ requestId: plan.requestId, deployment: rt.label, attempt, err: ge.message }, 'retrying');
+          logger.warn(
+            { requestId: plan.requestId, deployment: rt.label, attempt, err: ge.message },
+            'retrying',
+          );
           await sleep(backoffMs(attempt, ge.headers?.['retry-after']));
           rt = pickDeployment(plan.group, tried);
           continue;
@@ -328,7 +341,10 @@ export function createEngine(opts: EngineOptions): Engine {
       } catch (err) {
         const ge = asGatewayError(err);
         if (!started && attempt < budget.maxAttempts && retryable(ge) && Date.now() < budget.deadline) {
-          logger.warn({ requestId: plan.requestId, deployment: rt.label, attempt, err: ge.message }, 'retrying');
+          logger.warn(
+            { requestId: plan.requestId, deployment: rt.label, attempt, err: ge.message },
+            'retrying',
+          );
           await sleep(backoffMs(attempt, ge.headers?.['retry-after']));
           rt = pickDeployment(plan.group, tried);
           continue;
@@ -402,7 +418,10 @@ export function createEngine(opts: EngineOptions): Engine {
           // Client gone (we aborted upstream) or upstream broke mid-stream: bill what was generated.
           cutShort = true;
           if (!out.signal.aborted) {
-            logger.warn({ requestId: plan.requestId, deployment: rt.label, err: String(err) }, 'upstream stream broke');
+            logger.warn(
+              { requestId: plan.requestId, deployment: rt.label, err: String(err) },
+              'upstream stream broke',
+            );
           }
         }
         result = decoder.finish();
@@ -411,7 +430,8 @@ export function createEngine(opts: EngineOptions): Engine {
       }
     }
     const durationMs = Math.round(performance.now() - t0);
-    const usage: Usage = !result.usage || cutShort ? estimateUsage(plan, rt, result.text, result.usage) : result.usage;
+    const usage: Usage =
+      !result.usage || cutShort ? estimateUsage(plan, rt, result.text, result.usage) : result.usage;
     usage.durationMs = durationMs;
     const cost = price(rt, usage, result.responseModel, plan);
     const event = finish(plan, rt, usage, cost, null, { text: result.text });
@@ -503,10 +523,9 @@ function upstreamHttpError(
   retryAfter: string | string[] | undefined,
 ): GatewayError {
   const parsed = rt.adapter ? rt.adapter.parseError(status, raw) : { message: raw.slice(0, 500) };
-  const message = redactSecrets(
-    `Upstream deployment ${rt.label} returned ${status}: ${parsed.message}`,
-    [rt.config.apiKey],
-  );
+  const message = redactSecrets(`Upstream deployment ${rt.label} returned ${status}: ${parsed.message}`, [
+    rt.config.apiKey,
+  ]);
   const ra = Array.isArray(retryAfter) ? retryAfter[0] : retryAfter;
   return new GatewayError('TG_ERR_UPSTREAM', message, {
     status,
@@ -538,10 +557,18 @@ function validateBody(callType: CallType, body: Record<string, unknown>): void {
       need('messages', Array.isArray(body.messages) && body.messages.length > 0, 'must be a non-empty array');
       break;
     case 'completion':
-      need('prompt', typeof body.prompt === 'string' || Array.isArray(body.prompt), 'must be a string or an array');
+      need(
+        'prompt',
+        typeof body.prompt === 'string' || Array.isArray(body.prompt),
+        'must be a string or an array',
+      );
       break;
     case 'embedding':
-      need('input', typeof body.input === 'string' || Array.isArray(body.input), 'must be a string or an array');
+      need(
+        'input',
+        typeof body.input === 'string' || Array.isArray(body.input),
+        'must be a string or an array',
+      );
       break;
     case 'image_generation':
       need('prompt', typeof body.prompt === 'string', 'must be a string');
@@ -585,7 +612,11 @@ function worstCaseCost(
       estimated: true,
       images:
         callType === 'image_generation'
-          ? { count: images, size: body.size as string | undefined, quality: body.quality as string | undefined }
+          ? {
+              count: images,
+              size: body.size as string | undefined,
+              quality: body.quality as string | undefined,
+            }
           : undefined,
     };
     const c = priceUsage(rt.pricing, usage).costUsd;

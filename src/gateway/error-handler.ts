@@ -52,6 +52,9 @@ export function installErrorHandling(app: FastifyInstance, logger: Logger, bodyL
     return sendError(reply, ge);
   });
   app.setNotFoundHandler((request, reply) =>
-    sendError(reply, new GatewayError('TG_ERR_NOT_FOUND', `Route not found: ${request.method} ${request.url.split('?')[0]}`)),
+    sendError(
+      reply,
+      new GatewayError('TG_ERR_NOT_FOUND', `Route not found: ${request.method} ${request.url.split('?')[0]}`),
+    ),
   );
 }

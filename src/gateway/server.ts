@@ -13,11 +13,11 @@ import type { GatewayConfig } from '../config/types.js';
 import { createCostMapManager } from '../cost-map/index.js';
 import { createLedger, type Ledger } from '../ledger/ledger.js';
 import type { Logger } from '../logger.js';
+import { warmTokenizer } from '../providers/token-count.js';
 import { registerReportRoutes } from '../reports/routes.js';
 import type { Db } from '../store/db.js';
 import { openStore } from '../store/open.js';
 import { registerUiRoutes } from '../ui/routes.js';
-import { warmTokenizer } from '../providers/token-count.js';
 import { VERSION } from '../version.js';
 import { installAuth } from './auth-hook.js';
 import { buildRuntimes } from './deployment-runtime.js';
@@ -139,7 +139,11 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
   app.addHook('onRoute', (r) => {
     for (const method of [r.method].flat()) {
       if (method === 'HEAD') continue;
-      routes.push({ method, url: r.url, kind: (r.config as { kind?: RouteKind } | undefined)?.kind ?? 'admin' });
+      routes.push({
+        method,
+        url: r.url,
+        kind: (r.config as { kind?: RouteKind } | undefined)?.kind ?? 'admin',
+      });
     }
   });
   installErrorHandling(app, logger, gs.maxRequestBodyBytes);

@@ -3,8 +3,9 @@
  * Sends prepared requests upstream with undici: one keep-alive Agent for the process, per-attempt
  * timeouts, and connection failures classified into the gateway's error codes.
  */
-import { Agent, errors as undiciErrors, request } from 'undici';
+
 import type { Dispatcher } from 'undici';
+import { Agent, request, errors as undiciErrors } from 'undici';
 import { GatewayError } from '../errors.js';
 import type { PreparedRequest } from '../providers/types.js';
 
@@ -34,7 +35,11 @@ export function sendUpstream(
 }
 
 /** Turns a thrown undici/network error into a 502/504 GatewayError naming the deployment. */
-export function classifyUpstreamFailure(err: unknown, deploymentLabel: string, timeoutMs: number): GatewayError {
+export function classifyUpstreamFailure(
+  err: unknown,
+  deploymentLabel: string,
+  timeoutMs: number,
+): GatewayError {
   const e = err as { code?: string; name?: string; message?: string };
   const timedOut =
     err instanceof undiciErrors.HeadersTimeoutError ||

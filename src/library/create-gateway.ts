@@ -13,7 +13,7 @@ import { buildRuntimes } from '../gateway/deployment-runtime.js';
 import { type CallEvent, createEngine, type Engine, type StreamOutput } from '../gateway/engine.js';
 import { StartupError } from '../gateway/server.js';
 import type { SpendSink } from '../ledger/spend-event.js';
-import { type Logger, logger as defaultLogger } from '../logger.js';
+import { logger as defaultLogger, type Logger } from '../logger.js';
 import { builtinCatalog, type Catalog, type Cost, type PriceOverrides } from '../pricing/index.js';
 import type { CallType } from '../providers/types.js';
 
@@ -88,24 +88,26 @@ export function createGateway(opts: CreateGatewayOptions): InProcessGateway {
     onFailure: opts.onFailure,
   });
 
-  const call = (callType: CallType) => async (body: Record<string, unknown>, o: CallOptions = {}) => {
-    const requestId = randomUUID();
-    const plan = await engine.prepare({
-      callType,
-      body: { ...body, stream: false },
-      auth: OPEN_AUTH,
-      requestId,
-      overrides: o.overrides,
-    });
-    const r = await engine.complete(plan);
-    return {
-      response: JSON.parse(r.body) as Record<string, unknown>,
-      requestId,
-      responseCost: r.costText,
-      cost: r.cost,
-      deploymentId: r.runtime.config.id,
+  const call =
+    (callType: CallType) =>
+    async (body: Record<string, unknown>, o: CallOptions = {}) => {
+      const requestId = randomUUID();
+      const plan = await engine.prepare({
+        callType,
+        body: { ...body, stream: false },
+        auth: OPEN_AUTH,
+        requestId,
+        overrides: o.overrides,
+      });
+      const r = await engine.complete(plan);
+      return {
+        response: JSON.parse(r.body) as Record<string, unknown>,
+        requestId,
+        responseCost: r.costText,
+        cost: r.cost,
+        deploymentId: r.runtime.config.id,
+      };
     };
-  };
 
   return {
     engine,

@@ -46,7 +46,6 @@ export async function openPglite(dataDir?: string): Promise<Db> {
   return db;
 }
 
-
 /** Like node-postgres: rows returned for SELECT, rows changed for INSERT/UPDATE/DELETE. */
 function rowCountOf(r: { rows: unknown[]; affectedRows?: number }): number {
   return Math.max(r.rows.length, r.affectedRows ?? 0);

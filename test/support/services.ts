@@ -9,7 +9,7 @@ export const PG_ADMIN_URL = process.env.TOLLGATE_TEST_PG_URL ?? 'postgres://post
 export const REDIS_URL = process.env.TOLLGATE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const PG_HINT =
-  "PostgreSQL is not reachable at 127.0.0.1:5432 (user postgres, trust auth). Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start";
+  'PostgreSQL is not reachable at 127.0.0.1:5432 (user postgres, trust auth). Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start';
 const REDIS_HINT =
   'Redis is not reachable at 127.0.0.1:6379. Start it with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no';
 

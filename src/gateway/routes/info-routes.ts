@@ -77,7 +77,9 @@ export function registerInfoRoutes(app: FastifyInstance, deps: InfoDeps): void {
   app.get('/health/readiness', { config: { kind: 'public' } }, async (_req, reply) => {
     const details = deps.readiness ? await deps.readiness() : { db: 'not configured' };
     const healthy = details.db !== 'disconnected';
-    return reply.code(healthy ? 200 : 503).send({ status: healthy ? 'healthy' : 'unhealthy', version: deps.version, ...details });
+    return reply
+      .code(healthy ? 200 : 503)
+      .send({ status: healthy ? 'healthy' : 'unhealthy', version: deps.version, ...details });
   });
 
   app.get('/metrics', { config: { kind: 'public' } }, async (_req, reply) => {
@@ -119,6 +121,7 @@ export function describeDeployment(rt: DeploymentRuntime): Record<string, unknow
 
 export function explainPricing(p: ResolvedPricing): Record<string, unknown> {
   const prices: Record<string, { usd: string; from: string }> = {};
-  for (const [k, v] of Object.entries(p.prices)) prices[k] = { usd: formatMoney(v), from: p.origins[k] ?? p.source };
+  for (const [k, v] of Object.entries(p.prices))
+    prices[k] = { usd: formatMoney(v), from: p.origins[k] ?? p.source };
   return { source: p.source, catalog_entry: p.entryKey, unpriced: p.unpriced, prices, warnings: p.warnings };
 }
