@@ -13,6 +13,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { createTestDatabase } from '../test/support/services.js';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' } } });
 const SECONDS = Number(values.seconds);
@@ -21,6 +22,7 @@ const MOCK_PORT = 4300;
 const FLOOR_PORT = 4301;
 const GW_PORT = 4302;
 const GW_OFF_PORT = 4303;
+const GW_PG_PORT = 4304;
 const BODY = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'hello' }] });
 
 const children: ChildProcess[] = [];
@@ -173,6 +175,25 @@ general_settings:
     { TOLLGATE_LOG: 'WARN' },
   );
 
+  // The same gateway with its ledger on the machine's PostgreSQL (the production layout).
+  const pgDb = await createTestDatabase();
+  const gwPg = await start(
+    0,
+    [
+      'bin/tollgate.js',
+      '--config',
+      cfg,
+      '--port',
+      String(GW_PG_PORT),
+      '--host',
+      '127.0.0.1',
+      '--data-dir',
+      join(work, 'data-pg'),
+      '--database-url',
+      pgDb.url,
+    ],
+    { TOLLGATE_LOG: 'WARN' },
+  );
   const gwOff = await start(
     0,
     [
@@ -197,6 +218,12 @@ general_settings:
   });
   const { key } = (await keyRes.json()) as { key: string };
   const gwAuth = { authorization: `Bearer ${key}` };
+  const pgRes = await fetch(`http://127.0.0.1:${GW_PG_PORT}/key/generate`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer sk-bench-master', 'content-type': 'application/json' },
+    body: JSON.stringify({ key_alias: 'bench' }),
+  });
+  const pgAuth = { authorization: `Bearer ${((await pgRes.json()) as { key: string }).key}` };
   const offRes = await fetch(`http://127.0.0.1:${GW_OFF_PORT}/key/generate`, {
     method: 'POST',
     headers: { authorization: 'Bearer sk-bench-master', 'content-type': 'application/json' },
@@ -212,6 +239,11 @@ general_settings:
     },
     floor: { url: `http://127.0.0.1:${FLOOR_PORT}/v1/chat/completions`, headers: {}, pid: floor.pid! },
     gateway: { url: `http://127.0.0.1:${GW_PORT}/v1/chat/completions`, headers: gwAuth, pid: gw.pid! },
+    gatewayPostgres: {
+      url: `http://127.0.0.1:${GW_PG_PORT}/v1/chat/completions`,
+      headers: pgAuth,
+      pid: gwPg.pid!,
+    },
     gatewayTrackingOff: {
       url: `http://127.0.0.1:${GW_OFF_PORT}/v1/chat/completions`,
       headers: offAuth,
@@ -244,13 +276,15 @@ general_settings:
   const f = results.floor as Record<string, number>;
   const d = results.direct as Record<string, number>;
   const off = results.gatewayTrackingOff as Record<string, number>;
+  const pgr = results.gatewayPostgres as Record<string, number>;
   const checks = {
     throughputVsFloor: `${Math.round((100 * g.rps16) / f.rps16)}% (target >= 50%)`,
     p50VsFloor16: `${(g.p50ms16 / f.p50ms16).toFixed(2)}x (target <= 2x)`,
     addedP50At1Conn: `${(g.p50ms1 - d.p50ms1).toFixed(2)} ms over direct (target <= 0.5 ms)`,
     ttfbVsFloor: `${((results.gateway.ttfb as { p50Ms: number }).p50Ms - (results.floor.ttfb as { p50Ms: number }).p50Ms).toFixed(2)} ms (target within 1 ms)`,
     rss: `${g.rssMb} MB (target <= 150 MB)`,
-    trackingCost: `added p50 (1 conn) ${(g.p50ms1 - d.p50ms1).toFixed(3)} ms with tracking vs ${(off.p50ms1 - d.p50ms1).toFixed(3)} ms without; throughput ${Math.round((100 * g.rps16) / off.rps16)}% of tracking-off (target: within 10%)`,
+    trackingCostPostgres: `throughput ${Math.round((100 * pgr.rps16) / off.rps16)}% of tracking-off; added p50 (1 conn) ${(pgr.p50ms1 - d.p50ms1).toFixed(3)} ms vs ${(off.p50ms1 - d.p50ms1).toFixed(3)} ms (target: within 10%)`,
+    trackingCostPglite: `added p50 (1 conn) ${(g.p50ms1 - d.p50ms1).toFixed(3)} ms with tracking vs ${(off.p50ms1 - d.p50ms1).toFixed(3)} ms without; throughput ${Math.round((100 * g.rps16) / off.rps16)}% of tracking-off (target: within 10%)`,
   };
   console.table(results);
   console.table(checks);
@@ -260,7 +294,9 @@ general_settings:
     JSON.stringify({ seconds: SECONDS, results, checks }, null, 2),
   );
   for (const c of children) c.kill('SIGTERM');
-  rmSync(work, { recursive: true, force: true });
+  await new Promise((r) => setTimeout(r, 1000));
+  await pgDb.drop().catch(() => {});
+  rmSync(work, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 }
 
 main().then(

@@ -13,7 +13,6 @@ import type { GatewayConfig } from '../config/types.js';
 import { createCostMapManager } from '../cost-map/index.js';
 import { createLedger, type Ledger } from '../ledger/ledger.js';
 import type { Logger } from '../logger.js';
-import { warmTokenizer } from '../providers/token-count.js';
 import { registerReportRoutes } from '../reports/routes.js';
 import type { Db } from '../store/db.js';
 import { openStore } from '../store/open.js';
@@ -74,10 +73,6 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
   if (built.errors.length) throw new StartupError(built.errors);
   const warnings = [...built.warnings];
   for (const w of warnings) logger.warn(w);
-
-  // Load the tokenizers the deployments need now (≈0.5 s each, synchronous), not on the first
-  // budgeted or cut-off request where it would stall every request in flight.
-  for (const enc of new Set(built.runtimes.map((r) => r.config.upstreamModel))) warmTokenizer(enc);
 
   const databaseUrl = opts.databaseUrl ?? gs.databaseUrl ?? env.DATABASE_URL;
   const redisUrl = opts.redisUrl ?? gs.redisUrl ?? env.REDIS_URL;

@@ -167,6 +167,8 @@ const BAD_ESCAPE_RE = /(?<!\\)((?:\\\\)*)\\u(?:0000|d[89a-f][0-9a-f]{2})/gi;
 
 /** JSON text of the rows that PostgreSQL's jsonb accepts (NUL / lone surrogates → U+FFFD). */
 export function rowsJson(rows: SpendRow[]): string {
-  const json = JSON.stringify(rows, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+  // Rows come from JSON-parsed spool lines, so they hold no bigint: a plain stringify (a replacer
+  // function would slow every value down).
+  const json = JSON.stringify(rows);
   return json.includes('\\u') ? json.replace(BAD_ESCAPE_RE, '$1\\ufffd') : json;
 }

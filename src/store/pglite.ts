@@ -3,14 +3,26 @@
  * Db over embedded PostgreSQL (PGlite, WASM) in a data folder: the zero-setup default.
  * PGlite is single-connection; its own queue serialises queries and transactions.
  */
-import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 import type { Db, QueryResult } from './db.js';
+
+/**
+ * A small buffer pool: the embedded database serves one gateway's spend writes and reports, and
+ * PGlite's 128 MB default would dominate the gateway's memory.
+ */
+const PGLITE_OPTIONS: PGliteOptions = { postgresqlconf: ['shared_buffers=16MB', 'work_mem=4MB'] };
 
 /** dataDir undefined → in-memory (tests). */
 export async function openPglite(dataDir?: string): Promise<Db> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const pg = dataDir ? new PGlite(dataDir) : new PGlite();
+  if (dataDir) {
+    mkdirSync(dataDir, { recursive: true });
+    if (!existsSync(join(dataDir, 'PG_VERSION'))) await initDataDirOutOfProcess(dataDir);
+  }
+  const pg = dataDir ? new PGlite(dataDir, PGLITE_OPTIONS) : new PGlite(PGLITE_OPTIONS);
   await pg.waitReady;
   const db: Db = {
     kind: 'pglite',
@@ -49,4 +61,15 @@ export async function openPglite(dataDir?: string): Promise<Db> {
 /** Like node-postgres: rows returned for SELECT, rows changed for INSERT/UPDATE/DELETE. */
 function rowCountOf(r: { rows: unknown[]; affectedRows?: number }): number {
   return Math.max(r.rows.length, r.affectedRows ?? 0);
+}
+
+/**
+ * Creating a new data folder runs initdb inside WASM, which peaks near 800 MB and never gives the
+ * memory back to the OS. Doing it in a short-lived child keeps that peak out of the gateway.
+ */
+async function initDataDirOutOfProcess(dataDir: string): Promise<void> {
+  const pglite = import.meta.resolve('@electric-sql/pglite');
+  const code = `const { PGlite } = await import(${JSON.stringify(pglite)});
+const db = new PGlite(${JSON.stringify(dataDir)}); await db.waitReady; await db.close();`;
+  await promisify(execFile)(process.execPath, ['--input-type=module', '-e', code], { timeout: 120_000 });
 }
