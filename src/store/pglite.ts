@@ -6,6 +6,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 import type { Db, QueryResult } from './db.js';
@@ -68,8 +69,13 @@ function rowCountOf(r: { rows: unknown[]; affectedRows?: number }): number {
  * memory back to the OS. Doing it in a short-lived child keeps that peak out of the gateway.
  */
 async function initDataDirOutOfProcess(dataDir: string): Promise<void> {
-  const pglite = import.meta.resolve('@electric-sql/pglite');
-  const code = `const { PGlite } = await import(${JSON.stringify(pglite)});
+  const code = `const { PGlite } = await import('@electric-sql/pglite');
 const db = new PGlite(${JSON.stringify(dataDir)}); await db.waitReady; await db.close();`;
-  await promisify(execFile)(process.execPath, ['--input-type=module', '-e', code], { timeout: 120_000 });
+  // `-e` resolves bare imports from the working directory: the package root (src/store and
+  // dist/store are both two levels below it), whose node_modules has PGlite.
+  const packageRoot = fileURLToPath(new URL('../..', import.meta.url));
+  await promisify(execFile)(process.execPath, ['--input-type=module', '-e', code], {
+    timeout: 120_000,
+    cwd: packageRoot,
+  });
 }
