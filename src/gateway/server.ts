@@ -92,6 +92,8 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
     db,
     masterKey: gs.masterKey,
     redisUrl,
+    // Key namespace in Redis, so several gateways (or test runs) can share one server.
+    redisPrefix: env.TOLLGATE_REDIS_PREFIX,
     budgetEnforcement: gs.budgetEnforcement,
     alertWebhookUrl: gs.alertWebhookUrl,
     logger,
