@@ -225,6 +225,38 @@ async function remove(deps: RouteDeps, request: FastifyRequest): Promise<unknown
 }
 
 /** Forgets deleted keys everywhere (cache in every process, counters). */
+/**
+ * Deletes users or teams together with the keys they own (as LiteLLM does), in one transaction,
+ * then forgets the keys' cached auth and counters. Fails with 404 naming any id that is missing.
+ * `owner` names are internal constants, never request input.
+ */
+export async function deleteOwnersWithKeys(
+  core: AccessCore,
+  owner: { table: 'tg_users' | 'tg_teams'; idColumn: 'user_id' | 'team_id'; label: string },
+  ids: string[],
+  alsoDelete: readonly string[] = [],
+): Promise<string[]> {
+  const ph = ids.map((_, i) => `$${i + 1}`).join(', ');
+  const found = await core.db.query<Record<string, string>>(
+    `SELECT ${owner.idColumn} AS id FROM ${owner.table} WHERE ${owner.idColumn} IN (${ph})`,
+    ids,
+  );
+  const missing = ids.filter((id) => !found.rows.some((r) => r.id === id));
+  if (missing.length) throw notFound(`${owner.label}(s) not found: ${missing.join(', ')}.`);
+  const keys = await core.db.transaction(async (tx) => {
+    const k = await tx.query<{ token_hash: string }>(
+      `DELETE FROM tg_keys WHERE ${owner.idColumn} IN (${ph}) RETURNING token_hash`,
+      ids,
+    );
+    for (const table of alsoDelete)
+      await tx.query(`DELETE FROM ${table} WHERE ${owner.idColumn} IN (${ph})`, ids);
+    await tx.query(`DELETE FROM ${owner.table} WHERE ${owner.idColumn} IN (${ph})`, ids);
+    return k.rows.map((r) => r.token_hash);
+  });
+  await dropKeys(core, keys);
+  return keys;
+}
+
 export async function dropKeys(core: AccessCore, hashes: string[]): Promise<void> {
   for (const h of hashes) {
     core.invalidate({ t: 'key', id: h });

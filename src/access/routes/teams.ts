@@ -21,7 +21,7 @@ import {
   record,
   stringList,
 } from './common.js';
-import { dropKeys, syncBudget } from './keys.js';
+import { deleteOwnersWithKeys, syncBudget } from './keys.js';
 import type { RouteDef, RouteDeps } from './route-def.js';
 import { keyView, teamView, userView } from './views.js';
 
@@ -186,22 +186,11 @@ async function teamUpdate(deps: RouteDeps, request: FastifyRequest): Promise<unk
 async function teamDelete(deps: RouteDeps, request: FastifyRequest): Promise<unknown> {
   const { core } = deps;
   const input = parseBody(DeleteTeamsSchema, request.body);
-  const ph = input.team_ids.map((_, i) => `$${i + 1}`).join(', ');
-  const found = await core.db.query<{ team_id: string }>(
-    `SELECT team_id FROM tg_teams WHERE team_id IN (${ph})`,
+  const keys = await deleteOwnersWithKeys(
+    core,
+    { table: 'tg_teams', idColumn: 'team_id', label: 'Team' },
     input.team_ids,
   );
-  const missing = input.team_ids.filter((id) => !found.rows.some((r) => r.team_id === id));
-  if (missing.length) throw notFound(`Team(s) not found: ${missing.join(', ')}.`);
-  const keys = await core.db.transaction(async (tx) => {
-    const k = await tx.query<{ token_hash: string }>(
-      `DELETE FROM tg_keys WHERE team_id IN (${ph}) RETURNING token_hash`,
-      input.team_ids,
-    );
-    await tx.query(`DELETE FROM tg_teams WHERE team_id IN (${ph})`, input.team_ids);
-    return k.rows.map((r) => r.token_hash);
-  });
-  await dropKeys(core, keys);
   for (const id of input.team_ids) core.invalidate({ t: 'team', id });
   return { deleted_teams: input.team_ids, deleted_keys: keys };
 }

@@ -22,7 +22,7 @@ import {
   record,
   stringList,
 } from './common.js';
-import { dropKeys, syncBudget } from './keys.js';
+import { deleteOwnersWithKeys, syncBudget } from './keys.js';
 import { actor, type RouteDef, type RouteDeps } from './route-def.js';
 import { keyView, userView } from './views.js';
 
@@ -211,23 +211,12 @@ async function userUpdate(deps: RouteDeps, request: FastifyRequest): Promise<unk
 async function userDelete(deps: RouteDeps, request: FastifyRequest): Promise<unknown> {
   const { core } = deps;
   const input = parseBody(DeleteUsersSchema, request.body);
-  const ph = input.user_ids.map((_, i) => `$${i + 1}`).join(', ');
-  const found = await core.db.query<{ user_id: string }>(
-    `SELECT user_id FROM tg_users WHERE user_id IN (${ph})`,
+  const keys = await deleteOwnersWithKeys(
+    core,
+    { table: 'tg_users', idColumn: 'user_id', label: 'User' },
     input.user_ids,
+    ['tg_team_members'],
   );
-  const missing = input.user_ids.filter((id) => !found.rows.some((r) => r.user_id === id));
-  if (missing.length) throw notFound(`User(s) not found: ${missing.join(', ')}.`);
-  const keys = await core.db.transaction(async (tx) => {
-    const k = await tx.query<{ token_hash: string }>(
-      `DELETE FROM tg_keys WHERE user_id IN (${ph}) RETURNING token_hash`,
-      input.user_ids,
-    );
-    await tx.query(`DELETE FROM tg_team_members WHERE user_id IN (${ph})`, input.user_ids);
-    await tx.query(`DELETE FROM tg_users WHERE user_id IN (${ph})`, input.user_ids);
-    return k.rows.map((r) => r.token_hash);
-  });
-  await dropKeys(core, keys);
   for (const id of input.user_ids) core.invalidate({ t: 'user', id });
   return { deleted_users: input.user_ids, deleted_keys: keys };
 }
