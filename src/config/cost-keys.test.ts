@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_COST_KEYS, isCostKey, NESTED_COST_KEYS } from './cost-keys.js';
 
-/** LiteLLM's model cost map: the built-in catalog copy if present, else the shared reference. */
+/** LiteLLM's model cost map: the built-in catalog copy. */
 function findReferenceMap(): string {
   const catalogDir = join(import.meta.dirname, '..', 'pricing', 'catalog');
   const candidates: string[] = [];
@@ -11,7 +11,6 @@ function findReferenceMap(): string {
     for (const f of readdirSync(catalogDir))
       if (f === 'builtin.json' || f.includes('model_prices')) candidates.push(join(catalogDir, f));
   }
-  candidates.push('/work/shared/reference/litellm_model_prices_and_context_window.json');
   const found = candidates.find((c) => existsSync(c));
   if (!found) throw new Error(`LiteLLM cost map not found; looked in ${candidates.join(', ')}`);
   return found;
