@@ -43,8 +43,6 @@ export const ERRORS = {
   TG_ERR_UPSTREAM: { status: 502, type: 'upstream_error', code: 'upstream_error' },
   TG_ERR_UPSTREAM_UNREACHABLE: { status: 502, type: 'upstream_error', code: 'upstream_unreachable' },
   TG_ERR_UPSTREAM_TIMEOUT: { status: 504, type: 'timeout_error', code: 'upstream_timeout' },
-  TG_ERR_UNPRICED: { status: 500, type: 'internal_error', code: 'unpriced_model' },
-  TG_ERR_DB_UNAVAILABLE: { status: 503, type: 'internal_error', code: 'database_unavailable' },
   TG_ERR_INTERNAL: { status: 500, type: 'internal_error', code: 'internal_error' },
 } as const satisfies Record<string, ErrorSpec>;
 

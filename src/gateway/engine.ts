@@ -12,6 +12,7 @@ import type { Logger } from '../logger.js';
 import {
   type Catalog,
   type Cost,
+  emptyUsage,
   explainCost,
   formatMoney,
   type PriceOverrides,
@@ -22,13 +23,13 @@ import {
 } from '../pricing/index.js';
 import { mockResponse, mockStream } from '../providers/mock/index.js';
 import { usageToOpenAi } from '../providers/shared/openai-usage.js';
+import { redactSecrets } from '../providers/shared/redact.js';
 import { countPromptTokens, countTextTokens } from '../providers/token-count.js';
 import type { CallType, ParsedResponse, StreamDecoder, StreamResult } from '../providers/types.js';
 import { buildModelGroups, type ModelGroup, pickDeployment } from '../router/model-groups.js';
 import { attemptBudget, backoffMs, isRetryableStatus } from '../router/retry-policy.js';
 import { readTracking, stripGatewayFields, type TrackingInfo } from './call-context.js';
 import type { DeploymentRuntime } from './deployment-runtime.js';
-import { redactSecrets } from './redact.js';
 import { buildSpendEvent } from './spend-event-builder.js';
 import { classifyUpstreamFailure, sendUpstream } from './upstream-client.js';
 
@@ -201,8 +202,7 @@ export function createEngine(opts: EngineOptions): Engine {
       if (r) resolved = r;
     }
     const cost = priceUsage(resolved, usage, plan.overrides);
-    if (cost.unpriced)
-      logger.debug({ requestId: plan.requestId, deployment: rt.label }, 'unpriced deployment: cost 0');
+    // One debug line per request; for an unpriced deployment it reads "source=unpriced".
     if (logger.isLevelEnabled('debug')) {
       logger.debug({ requestId: plan.requestId, deployment: rt.label }, `pricing: ${explainCost(cost)}`);
     }
@@ -292,7 +292,7 @@ export function createEngine(opts: EngineOptions): Engine {
       throw new GatewayError('TG_ERR_UPSTREAM', `Upstream deployment ${rt.label} returned invalid JSON.`);
     }
     const parsed = adapter.parseResponse(plan.callType, json, rt.config);
-    if (parsed.usageMissing) parsed.usage = estimateFromBody(plan, rt, parsed.body);
+    if (parsed.usageMissing) parsed.usage = estimateUsage(plan, rt, responseText(parsed.body), null);
     fillImageRequest(plan, parsed.usage);
     parsed.usage.durationMs = durationMs;
     // OpenAI-compatible adapters hand the upstream object back unchanged: reuse its text.
@@ -450,23 +450,6 @@ export function createEngine(opts: EngineOptions): Engine {
     return { cost, costText: event.spend, runtime: rt, event };
   }
 
-  function estimateUsage(plan: CallPlan, rt: DeploymentRuntime, text: string, partial: Usage | null): Usage {
-    const model = rt.config.upstreamModel;
-    const input = partial?.inputTokens || countPromptTokens(plan.body, model);
-    const output = Math.max(partial?.outputTokens ?? 0, countTextTokens(text, model));
-    return {
-      inputTokens: input,
-      cacheReadTokens: partial?.cacheReadTokens ?? 0,
-      cacheWriteTokens: partial?.cacheWriteTokens ?? 0,
-      audioInputTokens: 0,
-      outputTokens: output,
-      reasoningTokens: partial?.reasoningTokens ?? 0,
-      audioOutputTokens: 0,
-      durationMs: 0,
-      estimated: true,
-    };
-  }
-
   return {
     get groups() {
       return groups;
@@ -483,9 +466,24 @@ export function createEngine(opts: EngineOptions): Engine {
   };
 }
 
-/** Upstream said nothing about usage: count it ourselves (flagged as estimated). */
-function estimateFromBody(plan: CallPlan, rt: DeploymentRuntime, body: Record<string, unknown>): Usage {
+/** Counts what the upstream did not report (or what a cut stream generated), flagged as estimated. */
+function estimateUsage(plan: CallPlan, rt: DeploymentRuntime, text: string, partial: Usage | null): Usage {
   const model = rt.config.upstreamModel;
+  const input = partial?.inputTokens || countPromptTokens(plan.body, model);
+  const output = Math.max(partial?.outputTokens ?? 0, countTextTokens(text, model));
+  return {
+    ...emptyUsage(),
+    inputTokens: input,
+    cacheReadTokens: partial?.cacheReadTokens ?? 0,
+    cacheWriteTokens: partial?.cacheWriteTokens ?? 0,
+    outputTokens: output,
+    reasoningTokens: partial?.reasoningTokens ?? 0,
+    estimated: true,
+  };
+}
+
+/** The generated text of a non-streaming OpenAI-shaped response (for estimating its usage). */
+function responseText(body: Record<string, unknown>): string {
   const choices = Array.isArray(body.choices) ? (body.choices as Array<Record<string, unknown>>) : [];
   let text = '';
   for (const c of choices) {
@@ -493,17 +491,7 @@ function estimateFromBody(plan: CallPlan, rt: DeploymentRuntime, body: Record<st
     if (typeof m?.content === 'string') text += m.content;
     else if (typeof c.text === 'string') text += c.text;
   }
-  return {
-    inputTokens: countPromptTokens(plan.body, model),
-    cacheReadTokens: 0,
-    cacheWriteTokens: 0,
-    audioInputTokens: 0,
-    outputTokens: countTextTokens(text, model),
-    reasoningTokens: 0,
-    audioOutputTokens: 0,
-    durationMs: 0,
-    estimated: true,
-  };
+  return text;
 }
 
 /** Image prices depend on the requested size/quality, which not every upstream echoes. */
@@ -601,13 +589,9 @@ function worstCaseCost(
     const maxOut = callType === 'embedding' ? 0 : (requested ?? rt.pricing.maxOutputTokens ?? 4096);
     const images = num(body.n) ?? 1;
     const usage: Usage = {
+      ...emptyUsage(),
       inputTokens: promptTokens,
-      cacheReadTokens: 0,
-      cacheWriteTokens: 0,
-      audioInputTokens: 0,
       outputTokens: maxOut,
-      reasoningTokens: 0,
-      audioOutputTokens: 0,
       durationMs: (rt.config.timeout ?? timeoutSeconds) * 1000,
       estimated: true,
       images:

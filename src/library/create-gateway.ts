@@ -15,6 +15,7 @@ import { StartupError } from '../gateway/server.js';
 import type { SpendSink } from '../ledger/spend-event.js';
 import { logger as defaultLogger, type Logger } from '../logger.js';
 import { builtinCatalog, type Catalog, type Cost, type PriceOverrides } from '../pricing/index.js';
+import { createSseParser } from '../providers/shared/sse.js';
 import type { CallType } from '../providers/types.js';
 
 export interface CreateGatewayOptions {
@@ -156,21 +157,12 @@ async function* iterateStream(
     done = true;
     wake?.();
   });
-  let buffer = '';
+  const sse = createSseParser();
   try {
     while (true) {
       while (queue.length) {
-        buffer += queue.shift();
-        let idx = buffer.indexOf('\n\n');
-        while (idx >= 0) {
-          const event = buffer.slice(0, idx);
-          buffer = buffer.slice(idx + 2);
-          for (const line of event.split('\n')) {
-            if (!line.startsWith('data:')) continue;
-            const data = line.slice(5).trim();
-            if (data && data !== '[DONE]') yield JSON.parse(data) as Record<string, unknown>;
-          }
-          idx = buffer.indexOf('\n\n');
+        for (const ev of sse.push(queue.shift()!)) {
+          if (ev.data && ev.data !== '[DONE]') yield JSON.parse(ev.data) as Record<string, unknown>;
         }
       }
       if (failure) throw failure;

@@ -55,14 +55,13 @@ function makeHandler(engine: Engine, callType: CallType, logger: Logger) {
         .type('application/json')
         .send(r.body);
     }
-    return streamToClient(engine, plan, request, reply, logger);
+    return streamToClient(engine, plan, reply, logger);
   };
 }
 
 async function streamToClient(
   engine: Engine,
   plan: Awaited<ReturnType<Engine['prepare']>>,
-  request: FastifyRequest,
   reply: FastifyReply,
   logger: Logger,
 ): Promise<void> {
@@ -117,7 +116,6 @@ async function streamToClient(
       res.end();
     }
   }
-  void request;
 }
 
 export function costHeaders(costText: string, rt: DeploymentRuntime, source: string): Record<string, string> {

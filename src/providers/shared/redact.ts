@@ -18,8 +18,10 @@ const PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/\b[A-Za-z0-9_\-+/]{40,}={0,2}/g, '***'],
 ];
 
-export function redactSecrets(text: string): string {
+/** `known` are exact secrets to remove too (e.g. the deployment's own key), whatever their shape. */
+export function redactSecrets(text: string, known: readonly (string | undefined)[] = []): string {
   let out = text;
+  for (const k of known) if (k && k.length >= 4) out = out.split(k).join('***');
   for (const [re, repl] of PATTERNS) out = out.replace(re, repl);
   return out;
 }
