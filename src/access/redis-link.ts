@@ -40,7 +40,9 @@ export class RedisLink {
     };
     this.channel = `${prefix}invalidate`;
     this.cmd = new Redis(url, options);
-    this.sub = new Redis(url, { ...options, commandTimeout: undefined });
+    // We subscribe on every 'ready' ourselves (with a catch); ioredis's own auto-resubscribe can
+    // fire while the socket is not writable and reject with no handler.
+    this.sub = new Redis(url, { ...options, commandTimeout: undefined, autoResubscribe: false });
     this.cmd.on('ready', () => {
       const recovered = this.everUp || this.warned;
       this.upFlag = true;
