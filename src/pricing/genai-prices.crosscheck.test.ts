@@ -12,6 +12,15 @@ import { formatMoney } from './money.js';
 import { resolvePricing } from './resolve.js';
 import { emptyUsage, type Usage } from './usage.js';
 
+/**
+ * genai-prices prices some models by time of day (DeepSeek's off-peak discount, 16:30–00:30 UTC). LiteLLM's cost
+ * map (our catalog) has one price: DeepSeek's standard one. Every comparison therefore runs at a fixed instant in
+ * DeepSeek's standard window, on the day of our catalog's snapshot (genai-prices also dates prices: e.g.
+ * `mistral-medium-latest` moved to Medium 3.5 on 2026-06-16); the off-peak case is checked on its own below.
+ */
+const STANDARD_HOURS = new Date('2025-11-21T12:00:00Z');
+const OFF_PEAK = new Date('2025-11-21T20:00:00Z');
+
 /** [tollgate litellm_params.model, provider, genai-prices providerId, genai-prices model id] */
 const MODELS: Array<[string, string, string, string]> = [
   ['gpt-4o', 'openai', 'openai', 'gpt-4o'],
@@ -80,13 +89,8 @@ const DIFFERENCES: Record<string, Record<string, [string | 'no key', string]>> =
     input_cost_per_token: ['0.000001', '0.0000003'],
     output_cost_per_token: ['0.000003', '0.0000009'],
   },
-  // LiteLLM: Mistral Medium 3 (0.4/2 per M); genai-prices maps mistral-medium-latest to the older 1.5/7.5 price
-  // with a 0.15/M cache read price.
-  'mistral/mistral-medium-latest': {
-    input_cost_per_token: ['0.0000004', '0.0000015'],
-    output_cost_per_token: ['0.000002', '0.0000075'],
-    cache_read_input_token_cost: ['no key', '0.00000015'],
-  },
+  // Both have Mistral Medium 3 (0.4/2 per M) on 2025-11-21; LiteLLM has no cache read price, genai-prices 0.04/M.
+  'mistral/mistral-medium-latest': { cache_read_input_token_cost: ['no key', '0.00000004'] },
   // LiteLLM: 0.3/M both ways (older list price); genai-prices: 0.15/M.
   'mistral/open-mistral-nemo': {
     input_cost_per_token: ['0.0000003', '0.00000015'],
@@ -158,7 +162,7 @@ describe('cross-check with @pydantic/genai-prices', () => {
       expect(resolved.unpriced).toBe(false);
       for (const u of usages(provider)) {
         const ours = Number(formatMoney(priceUsage(resolved, u.ours).costUsd));
-        const theirs = calcPrice(u.theirs, gpModel, { providerId: gpProvider });
+        const theirs = calcPrice(u.theirs, gpModel, { providerId: gpProvider, timestamp: STANDARD_HOURS });
         expect(theirs, `genai-prices knows ${gpModel}`).not.toBeNull();
         if (!diff) {
           expect(
@@ -182,6 +186,47 @@ describe('cross-check with @pydantic/genai-prices', () => {
         ).toBe(true);
         if (u.ours.inputTokens > 1) expect(close(ours, theirs?.total_price ?? Number.NaN)).toBe(false);
       }
+    });
+  }
+
+  // DeepSeek's off-peak discount is a time-of-day rule LiteLLM's map (and so our catalog) does not have: at
+  // 20:00 UTC genai-prices bills less than we do, and the off-peak unit prices (hand-copied from genai-prices'
+  // data, DeepSeek's price page) explain the whole gap.
+  const OFF_PEAK_PRICES: Record<string, Record<string, string>> = {
+    'deepseek/deepseek-chat': {
+      input_cost_per_token: '0.000000135',
+      output_cost_per_token: '0.00000055',
+      cache_read_input_token_cost: '0.000000035',
+    },
+    'deepseek/deepseek-reasoner': {
+      input_cost_per_token: '0.000000135',
+      output_cost_per_token: '0.00000055',
+      cache_read_input_token_cost: '0.000000035',
+    },
+  };
+  for (const [model, offPeak] of Object.entries(OFF_PEAK_PRICES)) {
+    it(`${model}: off-peak (20:00 UTC) genai-prices applies DeepSeek's discount, which our catalog lacks`, () => {
+      const gpModel = model.slice('deepseek/'.length);
+      const usage = { input_tokens: 10_000, cache_read_tokens: 2_000, output_tokens: 1_500 };
+      const ours = { ...emptyUsage(), inputTokens: 10_000, cacheReadTokens: 2_000, outputTokens: 1_500 };
+      const peak = calcPrice(usage, gpModel, { providerId: 'deepseek', timestamp: STANDARD_HOURS });
+      const night = calcPrice(usage, gpModel, { providerId: 'deepseek', timestamp: OFF_PEAK });
+      expect(night?.total_price).toBeLessThan(peak?.total_price ?? 0);
+      const standard = resolvePricing({ name: model, model, provider: 'deepseek' }, catalog);
+      const oursCost = Number(formatMoney(priceUsage(standard, ours).costUsd));
+      expect(close(oursCost, peak?.total_price ?? Number.NaN), `${oursCost} vs ${peak?.total_price}`).toBe(
+        true,
+      );
+      expect(close(oursCost, night?.total_price ?? Number.NaN)).toBe(false);
+      const discounted = resolvePricing(
+        { name: model, model, provider: 'deepseek', customPricing: offPeak },
+        catalog,
+      );
+      const discountedCost = Number(formatMoney(priceUsage(discounted, ours).costUsd));
+      expect(
+        close(discountedCost, night?.total_price ?? Number.NaN),
+        `${discountedCost} vs ${night?.total_price}`,
+      ).toBe(true);
     });
   }
 });
