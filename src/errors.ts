@@ -14,6 +14,7 @@ export type ErrorType =
   | 'budget_exceeded'
   | 'upstream_error'
   | 'timeout_error'
+  | 'configuration_error'
   | 'internal_error';
 
 interface ErrorSpec {
@@ -43,10 +44,27 @@ export const ERRORS = {
   TG_ERR_UPSTREAM: { status: 502, type: 'upstream_error', code: 'upstream_error' },
   TG_ERR_UPSTREAM_UNREACHABLE: { status: 502, type: 'upstream_error', code: 'upstream_unreachable' },
   TG_ERR_UPSTREAM_TIMEOUT: { status: 504, type: 'timeout_error', code: 'upstream_timeout' },
+  /** A deployment's credentials or settings are missing or malformed: the gateway's configuration, not the call. */
+  TG_ERR_PROVIDER_CONFIG: { status: 503, type: 'configuration_error', code: 'provider_not_configured' },
+  /** The provider refused to answer for safety/content reasons (e.g. a Gemini safety block). */
+  TG_ERR_CONTENT_BLOCKED: { status: 400, type: 'invalid_request_error', code: 'content_policy_violation' },
   TG_ERR_INTERNAL: { status: 500, type: 'internal_error', code: 'internal_error' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
+
+/**
+ * Whether an upstream HTTP status may succeed on another attempt (another deployment, or later): 408,
+ * 409, 429 and 5xx. Other 4xx mean the request itself is wrong and would fail everywhere.
+ */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 409 || status === 429 || status >= 500;
+}
+
+function defaultRetryable(code: ErrorCode, status: number): boolean {
+  if (code === 'TG_ERR_UPSTREAM_UNREACHABLE' || code === 'TG_ERR_UPSTREAM_TIMEOUT') return true;
+  return code === 'TG_ERR_UPSTREAM' && isRetryableStatus(status);
+}
 
 export class GatewayError extends Error {
   readonly code: ErrorCode;
@@ -55,11 +73,22 @@ export class GatewayError extends Error {
   readonly param: string | null;
   /** Extra response headers (e.g. retry-after on 429). */
   readonly headers: Record<string, string> | undefined;
+  /**
+   * Whether another attempt may succeed, decided once where the error is created: connection failures,
+   * timeouts and upstream 408/409/429/5xx by default; configuration and request errors never.
+   */
+  readonly retryable: boolean;
 
   constructor(
     code: ErrorCode,
     message: string,
-    opts: { status?: number; param?: string; headers?: Record<string, string>; cause?: unknown } = {},
+    opts: {
+      status?: number;
+      param?: string;
+      headers?: Record<string, string>;
+      cause?: unknown;
+      retryable?: boolean;
+    } = {},
   ) {
     super(message, { cause: opts.cause });
     this.name = 'GatewayError';
@@ -69,12 +98,21 @@ export class GatewayError extends Error {
     this.type = spec.type;
     this.param = opts.param ?? null;
     this.headers = opts.headers;
+    this.retryable = opts.retryable ?? defaultRetryable(code, this.status);
   }
 
   /** The OpenAI error body. `code` is the OpenAI-style code; `tollgate_code` the stable TG_ERR_*. */
-  toJSON(): { error: { message: string; type: string; code: string; param: string | null } } {
+  toJSON(): {
+    error: { message: string; type: string; code: string; param: string | null; tollgate_code: ErrorCode };
+  } {
     return {
-      error: { message: this.message, type: this.type, code: ERRORS[this.code].code, param: this.param },
+      error: {
+        message: this.message,
+        type: this.type,
+        code: ERRORS[this.code].code,
+        param: this.param,
+        tollgate_code: this.code,
+      },
     };
   }
 }

@@ -87,6 +87,7 @@ describe('openai client', () => {
     const stream = await client().chat.completions.create({
       model: 'gpt-4o',
       stream: true,
+      stream_options: { include_usage: true },
       messages: [{ role: 'user', content: 'stream please' }],
     });
     let text = '';
@@ -102,6 +103,27 @@ describe('openai client', () => {
     const row = await spendRow(String(last!.request_id));
     expect(row.stream).toBe(true);
     expect(Number(row.spend)).toBe(last!.cost);
+  });
+
+  it('streaming without include_usage: no usage chunk (as from OpenAI), the cost is still logged', async () => {
+    const { data: stream, response } = await client()
+      .chat.completions.create({
+        model: 'gpt-4o',
+        stream: true,
+        messages: [{ role: 'user', content: 'stream please' }],
+      })
+      .withResponse();
+    let text = '';
+    let usageChunks = 0;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta?.content ?? '';
+      if (chunk.usage) usageChunks++;
+    }
+    expect(text.length).toBeGreaterThan(0);
+    expect(usageChunks).toBe(0);
+    const row = await spendRow(response.headers.get('x-tollgate-request-id')!);
+    expect(row.stream).toBe(true);
+    expect(Number(row.spend)).toBeGreaterThan(0);
   });
 
   it('embeddings and model list', async () => {

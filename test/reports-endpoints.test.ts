@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthContext, RouteKind } from '../src/access/types.js';
 import { writeSpendBatch } from '../src/ledger/batch-writer.js';
 import { logger } from '../src/logger.js';
-import { parseExactJson } from '../src/reports/exact-json.js';
+import { parseExactJson } from '../src/pricing/exact-json.js';
 import { REPORT_ROUTES, RESET_RESPONSE, registerReportRoutes } from '../src/reports/routes.js';
 import { makeEvent } from '../src/reports/synthetic.js';
 import type { Db } from '../src/store/db.js';

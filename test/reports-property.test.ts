@@ -12,7 +12,7 @@ import type { AuthContext } from '../src/access/types.js';
 import { writeSpendBatch } from '../src/ledger/batch-writer.js';
 import type { SpendEvent } from '../src/ledger/spend-event.js';
 import { logger } from '../src/logger.js';
-import { normalizeDecimal, parseExactJson } from '../src/reports/exact-json.js';
+import { normalizeDecimal, parseExactJson } from '../src/pricing/exact-json.js';
 import { addDays } from '../src/reports/params.js';
 import { registerReportRoutes } from '../src/reports/routes.js';
 import { makeEvent } from '../src/reports/synthetic.js';

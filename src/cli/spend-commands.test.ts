@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSpendBatch } from '../ledger/batch-writer.js';
-import { parseExactJson } from '../reports/exact-json.js';
+import { parseExactJson } from '../pricing/exact-json.js';
 import { FOCUS_COLUMNS } from '../reports/focus.js';
 import { makeEvent } from '../reports/synthetic.js';
 import type { Db } from '../store/db.js';

@@ -5,7 +5,7 @@
  * Dates are inclusive calendar days (YYYY-MM-DD); bad input throws GatewayError with a clear message.
  */
 import { type Table, toCsv } from '../reports/csv.js';
-import { ExactDecimal, RawJson, stringifyExact } from '../reports/exact-json.js';
+import { ExactDecimal, RawJson, stringifyExact } from '../pricing/exact-json.js';
 import { focusExport } from '../reports/focus.js';
 import { badRequest, type DayRange, parseDate, parseTimezone } from '../reports/params.js';
 import { allLogs, logsTable } from '../reports/spend-logs.js';

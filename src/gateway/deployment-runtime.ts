@@ -1,18 +1,26 @@
 /**
  * @module gateway/deployment-runtime
- * Everything the hot path needs about one deployment, resolved once at load: its adapter, its
- * effective prices (and where they came from), and a credential-free label for logs and errors.
+ * Everything the hot path needs about one deployment, resolved once at load: its provider family and
+ * the call types it can serve, its effective prices (and where they came from), configuration problems
+ * that make every call fail, and a credential-free label for logs and errors.
  */
 import type { DeploymentConfig, GatewayConfig } from '../config/types.js';
 import { type Catalog, PricingError, type ResolvedPricing, resolvePricing } from '../pricing/index.js';
-import { getAdapterForDeployment } from '../providers/registry.js';
-import type { ProviderAdapter } from '../providers/types.js';
+import { familyForDeployment } from '../providers/registry.js';
+import { deploymentLabel } from '../providers/shared/upstream-error.js';
+import { type CallType, type ProviderFamily, supportedCallTypes } from '../providers/types.js';
 import { displayUrl } from './redact.js';
 
 export interface DeploymentRuntime {
   readonly config: DeploymentConfig;
-  /** null when the deployment only ever answers with mock_response. */
-  readonly adapter: ProviderAdapter | null;
+  readonly family: ProviderFamily;
+  /** The call types this deployment's family can serve (its endpoint table). */
+  readonly callTypes: ReadonlySet<CallType>;
+  /**
+   * Problems found at load that make every call fail (a missing key, no api_base): warned at start and
+   * answered with TG_ERR_PROVIDER_CONFIG, never retried.
+   */
+  readonly configProblems: readonly string[];
   pricing: ResolvedPricing;
   /** api_base without credentials, as stored in spend logs. */
   readonly apiBase: string | null;
@@ -36,8 +44,8 @@ export function buildRuntimes(config: GatewayConfig, catalog: Catalog): RuntimeB
   const runtimes: DeploymentRuntime[] = [];
   for (const d of config.deployments) {
     const where = `model_list[${d.index}] (${d.modelName})`;
-    const adapter = getAdapterForDeployment(d) ?? null;
-    if (!adapter && !d.mockResponse) {
+    const family = familyForDeployment(d);
+    if (!family) {
       errors.push(
         `${where}: provider "${d.provider}" of model "${d.model}" is not supported` +
           (d.apiBase
@@ -52,17 +60,22 @@ export function buildRuntimes(config: GatewayConfig, catalog: Catalog): RuntimeB
       if (err instanceof PricingError) errors.push(`${where}: ${(err as Error).message}`);
       else throw err;
     }
-    if (!pricing) continue;
+    if (!pricing || !family) continue;
     for (const w of pricing.warnings) warnings.push(`${where}: ${w}`);
     if (pricing.unpriced && config.generalSettings.requirePricing) {
       errors.push(`${where}: no price found for "${d.model}" and general_settings.require_pricing is true`);
     }
+    const configProblems = family.checkDeployment?.(d) ?? [];
+    for (const p of configProblems)
+      warnings.push(`${where}: ${p} (every call to it will fail until this is fixed)`);
     runtimes.push({
       config: d,
-      adapter,
+      family,
+      callTypes: new Set(supportedCallTypes(family)),
+      configProblems,
       pricing,
       apiBase: displayUrl(d.apiBase) ?? null,
-      label: `${d.modelName} (${d.model}, id ${d.id})`,
+      label: deploymentLabel(d),
       modelName: d.modelName,
       rpm: d.rpm,
       tpm: d.tpm,

@@ -1,8 +1,10 @@
 /**
  * @module gateway/engine
- * The one path every LLM call takes, independent of HTTP: pick a deployment, admit (budgets),
- * call the provider (or the mock), retry on retryable failures, read usage, price it, hand the
- * spend event to the ledger, settle the reservation. Used by the HTTP routes and the library API.
+ * The one path every LLM call takes, independent of HTTP, as orchestration only: find the model group
+ * that can serve the call type, admit (budgets), pick a deployment, run one attempt through its provider
+ * family (upstream-call.ts), retry or fall back on errors that say they are retryable, price the usage,
+ * hand the spend event to the ledger, settle the reservation. Streaming and non-streaming share the
+ * retry loop; wire formats (JSON, SSE framing, the final cost chunk) belong to the providers.
  */
 import { performance } from 'node:perf_hooks';
 import type { AccessControl, Admission, AuthContext } from '../access/types.js';
@@ -12,26 +14,24 @@ import type { Logger } from '../logger.js';
 import {
   type Catalog,
   type Cost,
-  emptyUsage,
   explainCost,
-  formatMoney,
   type PriceOverrides,
   priceUsage,
   type ResolvedPricing,
   resolveResponseModel,
   type Usage,
 } from '../pricing/index.js';
-import { mockResponse, mockStream } from '../providers/mock/index.js';
-import { usageToOpenAi } from '../providers/shared/openai-usage.js';
-import { redactSecrets } from '../providers/shared/redact.js';
-import { countPromptTokens, countTextTokens } from '../providers/token-count.js';
-import type { CallType, ParsedResponse, StreamDecoder, StreamResult } from '../providers/types.js';
+import { countPromptTokens } from '../providers/token-count.js';
+import type { CallType } from '../providers/types.js';
 import { buildModelGroups, type ModelGroup, pickDeployment } from '../router/model-groups.js';
-import { attemptBudget, backoffMs, isRetryableStatus } from '../router/retry-policy.js';
+import { attemptBudget, backoffMs } from '../router/retry-policy.js';
 import { readTracking, stripGatewayFields, type TrackingInfo } from './call-context.js';
 import type { DeploymentRuntime } from './deployment-runtime.js';
+import { validateBody } from './request-validation.js';
 import { buildSpendEvent } from './spend-event-builder.js';
-import { classifyUpstreamFailure, sendUpstream } from './upstream-client.js';
+import { brokenStreamError, openUpstream, readJsonBody, type UpstreamCall } from './upstream-call.js';
+import { estimateUsage, responseText } from './usage-estimate.js';
+import { worstCaseCost } from './worst-case-cost.js';
 
 export interface CallEvent {
   event: SpendEvent;
@@ -54,6 +54,8 @@ export interface EngineOptions {
   timeoutSeconds: number;
   onSuccess?: (e: CallEvent) => void;
   onFailure?: (e: CallEvent) => void;
+  /** Injectable pause between attempts (tests). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface CallRequest {
@@ -68,18 +70,23 @@ export interface CallPlan {
   readonly requestId: string;
   readonly callType: CallType;
   readonly modelGroup: string;
+  /** The members of the model group that can serve this call type. */
   readonly group: ModelGroup<DeploymentRuntime>;
   readonly clientBody: Record<string, unknown>;
   /** Body to forward: gateway-only fields removed. */
   readonly body: Record<string, unknown>;
   readonly stream: boolean;
+  /** The client asked for the final usage chunk (`stream_options.include_usage`). */
+  readonly includeUsage: boolean;
   readonly tracking: TrackingInfo;
   readonly auth: AuthContext;
   readonly admission: Admission | null;
   readonly startTime: number;
   readonly overrides: PriceOverrides | undefined;
   /** mock_response given in the request body. */
-  readonly mockText: string | null;
+  readonly mockResponse: string | undefined;
+  /** Set once the call's spend event is recorded (exactly one per call). */
+  recorded: boolean;
 }
 
 export interface CompletedCall {
@@ -107,10 +114,9 @@ export interface StreamSummary {
   costText: string;
   runtime: DeploymentRuntime;
   event: SpendEvent;
+  /** The call failed after the stream started (the client was told in-band). */
+  error: GatewayError | null;
 }
-
-/** Placeholder replaced by the exact cost text in the final chunk's JSON. */
-const COST_MARK = '"__tollgate_cost__"';
 
 export interface Engine {
   readonly groups: Map<string, ModelGroup<DeploymentRuntime>>;
@@ -122,26 +128,64 @@ export interface Engine {
   setRuntimes(runtimes: DeploymentRuntime[]): void;
 }
 
+interface GroupIndex {
+  all: Map<string, ModelGroup<DeploymentRuntime>>;
+  /** Per call type: the groups restricted to members whose family serves it. */
+  byCallType: Map<CallType, Map<string, ModelGroup<DeploymentRuntime>>>;
+  names: string[];
+}
+
+function indexGroups(runtimes: DeploymentRuntime[]): GroupIndex {
+  const all = buildModelGroups(runtimes);
+  const byCallType = new Map<CallType, Map<string, ModelGroup<DeploymentRuntime>>>();
+  const callTypes = new Set<CallType>();
+  for (const rt of runtimes) for (const t of rt.callTypes) callTypes.add(t);
+  for (const t of callTypes)
+    byCallType.set(t, buildModelGroups(runtimes.filter((rt) => rt.callTypes.has(t))));
+  return { all, byCallType, names: [...all.keys()] };
+}
+
+interface Recorded {
+  usage: Usage | null;
+  rawUsage?: unknown;
+  cost: Cost | null;
+  error: GatewayError | null;
+  response?: unknown;
+}
+
 export function createEngine(opts: EngineOptions): Engine {
-  let groups = buildModelGroups(opts.runtimes);
-  let names = [...groups.keys()];
+  let index = indexGroups(opts.runtimes);
   const responseModelPricing = new Map<string, ResolvedPricing | null>();
   const { logger } = opts;
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
 
   function unknownModel(model: unknown): GatewayError {
     const what =
       typeof model === 'string' ? `Model "${model}" is not configured` : 'Field "model" is required';
     return new GatewayError(
       'TG_ERR_UNKNOWN_MODEL',
-      `${what}. Available models: ${names.length ? names.join(', ') : '(none)'}.`,
+      `${what}. Available models: ${index.names.length ? index.names.join(', ') : '(none)'}.`,
+      { param: 'model' },
+    );
+  }
+
+  function unsupportedCall(group: ModelGroup<DeploymentRuntime>, callType: CallType): GatewayError {
+    const providers = [...new Set(group.members.map((m) => m.config.provider))].join(', ');
+    const can = [...new Set(group.members.flatMap((m) => [...m.callTypes]))].join(', ');
+    return new GatewayError(
+      'TG_ERR_UNSUPPORTED',
+      `Model "${group.name}" (provider ${providers}) does not support ${callType}; it serves: ${can}.`,
       { param: 'model' },
     );
   }
 
   async function prepare(req: CallRequest): Promise<CallPlan> {
     const { body, callType } = req;
-    const group = typeof body.model === 'string' ? groups.get(body.model) : undefined;
-    if (!group) throw unknownModel(body.model);
+    const name = typeof body.model === 'string' ? body.model : undefined;
+    const any = name === undefined ? undefined : index.all.get(name);
+    if (!any) throw unknownModel(body.model);
+    const group = index.byCallType.get(callType)?.get(any.name);
+    if (!group) throw unsupportedCall(any, callType);
     validateBody(callType, body);
     const tracking = readTracking(body, req.auth.tags);
     const stream = body.stream === true && callType !== 'embedding' && callType !== 'image_generation';
@@ -168,6 +212,7 @@ export function createEngine(opts: EngineOptions): Engine {
         },
       });
     }
+    const streamOptions = body.stream_options as { include_usage?: unknown } | undefined;
     return {
       requestId: req.requestId,
       callType,
@@ -176,12 +221,14 @@ export function createEngine(opts: EngineOptions): Engine {
       clientBody: body,
       body: stripGatewayFields(body, callType === 'anthropic_messages'),
       stream,
+      includeUsage: streamOptions?.include_usage === true,
       tracking,
       auth: req.auth,
       admission,
       startTime: Date.now(),
       overrides: req.overrides,
-      mockText: typeof body.mock_response === 'string' ? body.mock_response : null,
+      mockResponse: typeof body.mock_response === 'string' ? body.mock_response : undefined,
+      recorded: false,
     };
   }
 
@@ -209,14 +256,9 @@ export function createEngine(opts: EngineOptions): Engine {
     return cost;
   }
 
-  function finish(
-    plan: CallPlan,
-    rt: DeploymentRuntime | null,
-    usage: Usage | null,
-    cost: Cost | null,
-    error: GatewayError | null,
-    response?: unknown,
-  ): SpendEvent {
+  /** Records the call's one spend event, settles the reservation and runs the callbacks. */
+  function record(plan: CallPlan, rt: DeploymentRuntime | null, r: Recorded): SpendEvent {
+    plan.recorded = true;
     const event = buildSpendEvent({
       requestId: plan.requestId,
       callType: plan.callType,
@@ -227,23 +269,23 @@ export function createEngine(opts: EngineOptions): Engine {
       stream: plan.stream,
       startTime: plan.startTime,
       endTime: Date.now(),
-      usage,
-      cost,
-      error,
+      usage: r.usage,
+      rawUsage: r.rawUsage,
+      cost: r.cost,
+      error: r.error,
       messages: opts.storePrompts ? promptOf(plan.clientBody) : undefined,
-      response: opts.storePrompts ? response : undefined,
+      response: opts.storePrompts ? r.response : undefined,
     });
     try {
       opts.sink?.record(event);
     } catch (err) {
       logger.error({ err, requestId: plan.requestId }, 'spend sink failed');
     }
-    const costText = event.spend;
-    plan.admission?.settle(error ? '0' : costText, event.totalTokens);
-    const cb = error ? opts.onFailure : opts.onSuccess;
+    plan.admission?.settle(event.spend, event.totalTokens);
+    const cb = r.error ? opts.onFailure : opts.onSuccess;
     if (cb) {
       try {
-        cb({ event, responseCost: costText, cost, error });
+        cb({ event, responseCost: event.spend, cost: r.cost, error: r.error });
       } catch (err) {
         logger.error({ err }, 'callback threw');
       }
@@ -251,108 +293,70 @@ export function createEngine(opts: EngineOptions): Engine {
     return event;
   }
 
-  function maxAttemptsFor(rt: DeploymentRuntime): ReturnType<typeof attemptBudget> {
-    return attemptBudget(rt.config.maxRetries ?? opts.numRetries, timeoutOf(rt));
+  function timeoutMsOf(rt: DeploymentRuntime): number {
+    return (rt.config.timeout ?? opts.timeoutSeconds) * 1000;
   }
 
-  function timeoutOf(rt: DeploymentRuntime): number {
-    return rt.config.timeout ?? opts.timeoutSeconds;
-  }
-
-  async function attemptOnce(
+  /**
+   * The one retry/fallback loop. `attempt` may call `markStarted` once bytes reached the client: from
+   * then on the call is never retried. A call that ends in an error is recorded once, here.
+   */
+  async function withRetries<T>(
     plan: CallPlan,
-    rt: DeploymentRuntime,
-  ): Promise<{ parsed: ParsedResponse; text: string }> {
-    const mock = plan.mockText ?? rt.config.mockResponse;
-    if (mock !== undefined && mock !== null) {
-      const t0 = performance.now();
-      const parsed = mockResponse(plan.callType, plan.body, rt.config, mock);
-      fillImageRequest(plan, parsed.usage);
-      parsed.usage.durationMs = Math.round(performance.now() - t0);
-      return { parsed, text: JSON.stringify(parsed.body) };
-    }
-    const adapter = rt.adapter!;
-    const prepared = adapter.buildRequest(plan.callType, plan.body, rt.config, false);
-    const timeoutMs = timeoutOf(rt) * 1000;
-    const t0 = performance.now();
-    let res: Awaited<ReturnType<typeof sendUpstream>>;
-    let raw: string;
-    try {
-      res = await sendUpstream(prepared, timeoutMs, undefined);
-      raw = await res.body.text();
-    } catch (err) {
-      throw classifyUpstreamFailure(err, rt.label, timeoutMs);
-    }
-    const durationMs = Math.round(performance.now() - t0);
-    if (res.statusCode >= 400) throw upstreamHttpError(rt, res.statusCode, raw, res.headers['retry-after']);
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      throw new GatewayError('TG_ERR_UPSTREAM', `Upstream deployment ${rt.label} returned invalid JSON.`);
-    }
-    const parsed = adapter.parseResponse(plan.callType, json, rt.config);
-    if (parsed.usageMissing) parsed.usage = estimateUsage(plan, rt, responseText(parsed.body), null);
-    fillImageRequest(plan, parsed.usage);
-    parsed.usage.durationMs = durationMs;
-    // OpenAI-compatible adapters hand the upstream object back unchanged: reuse its text.
-    return { parsed, text: parsed.body === json ? raw : JSON.stringify(parsed.body) };
-  }
-
-  async function complete(plan: CallPlan): Promise<CompletedCall> {
+    attempt: (rt: DeploymentRuntime, markStarted: () => void) => Promise<T>,
+  ): Promise<T> {
     const tried = new Set<DeploymentRuntime>();
     let rt = pickDeployment(plan.group, null);
-    const budget = maxAttemptsFor(rt);
-    for (let attempt = 1; ; attempt++) {
-      tried.add(rt);
-      try {
-        const { parsed, text } = await attemptOnce(plan, rt);
-        const cost = price(rt, parsed.usage, parsed.responseModel, plan);
-        const event = finish(plan, rt, parsed.usage, cost, null, parsed.body);
-        return { body: text, cost, costText: event.spend, runtime: rt, event };
-      } catch (err) {
-        const ge = asGatewayError(err);
-        if (attempt < budget.maxAttempts && retryable(ge) && Date.now() < budget.deadline) {
-          logger.warn(
-            { requestId: plan.requestId, deployment: rt.label, attempt, err: ge.message },
-            'retrying',
-          );
-          await sleep(backoffMs(attempt, ge.headers?.['retry-after']));
-          rt = pickDeployment(plan.group, tried);
-          continue;
-        }
-        finish(plan, rt, null, null, ge);
-        throw ge;
-      }
-    }
-  }
-
-  async function stream(plan: CallPlan, out: StreamOutput): Promise<StreamSummary> {
-    const tried = new Set<DeploymentRuntime>();
-    let rt = pickDeployment(plan.group, null);
-    const budget = maxAttemptsFor(rt);
-    for (let attempt = 1; ; attempt++) {
+    const budget = attemptBudget(rt.config.maxRetries ?? opts.numRetries, timeoutMsOf(rt) / 1000);
+    for (let n = 1; ; n++) {
       tried.add(rt);
       let started = false;
       try {
-        return await streamOnce(plan, rt, out, () => {
+        return await attempt(rt, () => {
           started = true;
         });
       } catch (err) {
         const ge = asGatewayError(err);
-        if (!started && attempt < budget.maxAttempts && retryable(ge) && Date.now() < budget.deadline) {
+        if (!started && ge.retryable && n < budget.maxAttempts && Date.now() < budget.deadline) {
           logger.warn(
-            { requestId: plan.requestId, deployment: rt.label, attempt, err: ge.message },
+            { requestId: plan.requestId, deployment: rt.label, attempt: n, err: ge.message },
             'retrying',
           );
-          await sleep(backoffMs(attempt, ge.headers?.['retry-after']));
+          await sleep(backoffMs(n, ge.headers?.['retry-after']));
           rt = pickDeployment(plan.group, tried);
           continue;
         }
-        if (!started) finish(plan, rt, null, null, ge);
+        if (ge.code === 'TG_ERR_INTERNAL') logger.error({ err, requestId: plan.requestId }, 'call failed');
+        if (!plan.recorded) record(plan, rt, { usage: null, cost: null, error: ge });
         throw ge;
       }
     }
+  }
+
+  async function completeOnce(plan: CallPlan, rt: DeploymentRuntime): Promise<CompletedCall> {
+    const t0 = performance.now();
+    const call = await openUpstream(plan, rt, timeoutMsOf(rt), undefined);
+    const { json, raw } = await readJsonBody(call, rt, timeoutMsOf(rt));
+    const durationMs = Math.round(performance.now() - t0);
+    const parsed = call.handler.parse(json, raw, call.input);
+    const usage =
+      parsed.usage ?? estimateUsage(plan.body, rt.config.upstreamModel, responseText(parsed.body), null);
+    usage.durationMs = durationMs;
+    const cost = price(rt, usage, parsed.responseModel, plan);
+    const event = record(plan, rt, {
+      usage,
+      rawUsage: parsed.rawUsage,
+      cost,
+      error: null,
+      response: parsed.body,
+    });
+    return {
+      body: parsed.text ?? JSON.stringify(parsed.body),
+      cost,
+      costText: event.spend,
+      runtime: rt,
+      event,
+    };
   }
 
   async function streamOnce(
@@ -361,169 +365,89 @@ export function createEngine(opts: EngineOptions): Engine {
     out: StreamOutput,
     markStarted: () => void,
   ): Promise<StreamSummary> {
-    const mock = plan.mockText ?? rt.config.mockResponse;
-    const t0 = performance.now();
-    let result: StreamResult;
-    let cutShort = false;
-    if (mock !== undefined && mock !== null) {
-      const m = mockStream(plan.callType, plan.body, rt.config, mock);
+    const upstreamAbort = new AbortController();
+    const onClientGone = () => upstreamAbort.abort();
+    out.signal.addEventListener('abort', onClientGone, { once: true });
+    try {
+      const t0 = performance.now();
+      const call: UpstreamCall = await openUpstream(plan, rt, timeoutMsOf(rt), upstreamAbort.signal);
+      const decoder = call.handler.decoder?.(call.input);
+      if (!decoder)
+        throw new GatewayError('TG_ERR_UNSUPPORTED', `${rt.label} cannot stream ${plan.callType}.`);
       markStarted();
       out.start(rt);
-      for (const chunk of m.chunks) {
-        if (out.signal.aborted) {
-          cutShort = true;
-          break;
+      let broken: GatewayError | null = null;
+      try {
+        for await (const chunk of call.reply.body) {
+          const text = decoder.push(chunk);
+          if (text) {
+            const w = out.write(text);
+            if (w) await w;
+          }
         }
-        const w = out.write(chunk);
+      } catch (err) {
+        // Client gone (we aborted upstream), or the upstream broke mid-stream: bill what was generated.
+        if (!out.signal.aborted) {
+          broken = brokenStreamError(err, rt);
+          logger.warn(
+            { requestId: plan.requestId, deployment: rt.label, err: String(err) },
+            'upstream stream broke',
+          );
+        }
+      }
+      const outcome = decoder.end();
+      const error = outcome.error ?? broken;
+      const clean = !error && !out.signal.aborted && outcome.usage !== null;
+      const usage = clean
+        ? (outcome.usage as Usage)
+        : estimateUsage(plan.body, rt.config.upstreamModel, outcome.text, outcome.usage);
+      usage.durationMs = Math.round(performance.now() - t0);
+      const cost = price(rt, usage, outcome.responseModel, plan);
+      const event = record(plan, rt, {
+        usage,
+        rawUsage: outcome.rawUsage,
+        cost,
+        error,
+        response: { text: outcome.text },
+      });
+      if (error) {
+        logger.warn(
+          { requestId: plan.requestId, deployment: rt.label, err: error.message },
+          'stream failed after start',
+        );
+      }
+      if (!out.signal.aborted) {
+        const w = out.write(
+          decoder.finalize({
+            usage,
+            costText: event.spend,
+            requestId: plan.requestId,
+            includeUsage: plan.includeUsage,
+            error,
+          }),
+        );
         if (w) await w;
       }
-      result = m.result;
-    } else {
-      const adapter = rt.adapter!;
-      const prepared = adapter.buildRequest(plan.callType, plan.body, rt.config, true);
-      const timeoutMs = timeoutOf(rt) * 1000;
-      const upstreamAbort = new AbortController();
-      const onClientGone = () => upstreamAbort.abort();
-      out.signal.addEventListener('abort', onClientGone, { once: true });
-      let decoder: StreamDecoder | null = null;
-      try {
-        let res: Awaited<ReturnType<typeof sendUpstream>>;
-        try {
-          res = await sendUpstream(prepared, timeoutMs, upstreamAbort.signal);
-        } catch (err) {
-          throw classifyUpstreamFailure(err, rt.label, timeoutMs);
-        }
-        if (res.statusCode >= 400) {
-          const raw = await res.body.text().catch(() => '');
-          throw upstreamHttpError(rt, res.statusCode, raw, res.headers['retry-after']);
-        }
-        decoder = adapter.createStreamDecoder(plan.callType, rt.config);
-        markStarted();
-        out.start(rt);
-        const td = new TextDecoder();
-        try {
-          for await (const chunk of res.body) {
-            const text = decoder.push(td.decode(chunk as Buffer, { stream: true }));
-            if (text) {
-              const w = out.write(text);
-              if (w) await w;
-            }
-          }
-          const rest = td.decode();
-          if (rest) {
-            const text = decoder.push(rest);
-            if (text) out.write(text);
-          }
-        } catch (err) {
-          // Client gone (we aborted upstream) or upstream broke mid-stream: bill what was generated.
-          cutShort = true;
-          if (!out.signal.aborted) {
-            logger.warn(
-              { requestId: plan.requestId, deployment: rt.label, err: String(err) },
-              'upstream stream broke',
-            );
-          }
-        }
-        result = decoder.finish();
-      } finally {
-        out.signal.removeEventListener('abort', onClientGone);
-      }
+      out.end();
+      return { cost, costText: event.spend, runtime: rt, event, error };
+    } finally {
+      out.signal.removeEventListener('abort', onClientGone);
     }
-    const durationMs = Math.round(performance.now() - t0);
-    const usage: Usage =
-      !result.usage || cutShort ? estimateUsage(plan, rt, result.text, result.usage) : result.usage;
-    usage.durationMs = durationMs;
-    const cost = price(rt, usage, result.responseModel, plan);
-    const event = finish(plan, rt, usage, cost, null, { text: result.text });
-    if (!out.signal.aborted) {
-      if (result.tail) await out.write(result.tail);
-      if (result.usageChunk) {
-        const chunk = result.usageChunk as { usage?: Record<string, unknown> | null };
-        const reported = usage === result.usage && chunk.usage ? chunk.usage : usageToOpenAi(usage);
-        chunk.usage = { ...reported, cost: '__tollgate_cost__', request_id: plan.requestId };
-        if (usage.estimated) chunk.usage.estimated = true;
-        const json = JSON.stringify(chunk).replace(COST_MARK, event.spend);
-        await out.write(`data: ${json}\n\ndata: [DONE]\n\n`);
-      }
-    }
-    out.end();
-    return { cost, costText: event.spend, runtime: rt, event };
   }
 
   return {
     get groups() {
-      return groups;
+      return index.all;
     },
-    modelNames: () => names,
+    modelNames: () => index.names,
     prepare,
-    complete,
-    stream,
+    complete: (plan) => withRetries(plan, (rt) => completeOnce(plan, rt)),
+    stream: (plan, out) => withRetries(plan, (rt, markStarted) => streamOnce(plan, rt, out, markStarted)),
     setRuntimes(runtimes) {
-      groups = buildModelGroups(runtimes);
-      names = [...groups.keys()];
+      index = indexGroups(runtimes);
       responseModelPricing.clear();
     },
   };
-}
-
-/** Counts what the upstream did not report (or what a cut stream generated), flagged as estimated. */
-function estimateUsage(plan: CallPlan, rt: DeploymentRuntime, text: string, partial: Usage | null): Usage {
-  const model = rt.config.upstreamModel;
-  const input = partial?.inputTokens || countPromptTokens(plan.body, model);
-  const output = Math.max(partial?.outputTokens ?? 0, countTextTokens(text, model));
-  return {
-    ...emptyUsage(),
-    inputTokens: input,
-    cacheReadTokens: partial?.cacheReadTokens ?? 0,
-    cacheWriteTokens: partial?.cacheWriteTokens ?? 0,
-    outputTokens: output,
-    reasoningTokens: partial?.reasoningTokens ?? 0,
-    estimated: true,
-  };
-}
-
-/** The generated text of a non-streaming OpenAI-shaped response (for estimating its usage). */
-function responseText(body: Record<string, unknown>): string {
-  const choices = Array.isArray(body.choices) ? (body.choices as Array<Record<string, unknown>>) : [];
-  let text = '';
-  for (const c of choices) {
-    const m = c.message as { content?: unknown } | undefined;
-    if (typeof m?.content === 'string') text += m.content;
-    else if (typeof c.text === 'string') text += c.text;
-  }
-  return text;
-}
-
-/** Image prices depend on the requested size/quality, which not every upstream echoes. */
-function fillImageRequest(plan: CallPlan, usage: Usage): void {
-  if (plan.callType !== 'image_generation') return;
-  const n = typeof plan.body.n === 'number' ? plan.body.n : 1;
-  const images = usage.images ?? { count: n };
-  if (!images.size && typeof plan.body.size === 'string') images.size = plan.body.size;
-  if (!images.quality && typeof plan.body.quality === 'string') images.quality = plan.body.quality;
-  usage.images = images;
-}
-
-function upstreamHttpError(
-  rt: DeploymentRuntime,
-  status: number,
-  raw: string,
-  retryAfter: string | string[] | undefined,
-): GatewayError {
-  const parsed = rt.adapter ? rt.adapter.parseError(status, raw) : { message: raw.slice(0, 500) };
-  const message = redactSecrets(`Upstream deployment ${rt.label} returned ${status}: ${parsed.message}`, [
-    rt.config.apiKey,
-  ]);
-  const ra = Array.isArray(retryAfter) ? retryAfter[0] : retryAfter;
-  return new GatewayError('TG_ERR_UPSTREAM', message, {
-    status,
-    headers: ra ? { 'retry-after': ra } : undefined,
-  });
-}
-
-function retryable(e: GatewayError): boolean {
-  if (e.code === 'TG_ERR_UPSTREAM_UNREACHABLE' || e.code === 'TG_ERR_UPSTREAM_TIMEOUT') return true;
-  return e.code === 'TG_ERR_UPSTREAM' && isRetryableStatus(e.status);
 }
 
 function asGatewayError(err: unknown): GatewayError {
@@ -531,84 +455,6 @@ function asGatewayError(err: unknown): GatewayError {
   return new GatewayError('TG_ERR_INTERNAL', 'Internal error while calling the upstream.', { cause: err });
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-function validateBody(callType: CallType, body: Record<string, unknown>): void {
-  const need = (field: string, ok: boolean, what: string) => {
-    if (!ok) throw new GatewayError('TG_ERR_BAD_REQUEST', `Field "${field}" ${what}.`, { param: field });
-  };
-  switch (callType) {
-    case 'chat':
-    case 'anthropic_messages':
-      need('messages', Array.isArray(body.messages) && body.messages.length > 0, 'must be a non-empty array');
-      break;
-    case 'completion':
-      need(
-        'prompt',
-        typeof body.prompt === 'string' || Array.isArray(body.prompt),
-        'must be a string or an array',
-      );
-      break;
-    case 'embedding':
-      need(
-        'input',
-        typeof body.input === 'string' || Array.isArray(body.input),
-        'must be a string or an array',
-      );
-      break;
-    case 'image_generation':
-      need('prompt', typeof body.prompt === 'string', 'must be a string');
-      break;
-  }
-  if (body.stream !== undefined && typeof body.stream !== 'boolean') {
-    need('stream', false, 'must be a boolean');
-  }
-}
-
 function promptOf(body: Record<string, unknown>): unknown {
   return body.messages ?? body.prompt ?? body.input ?? null;
-}
-
-/**
- * Worst-case cost of a request for budget reservation: every prompt token at the input price
- * plus max_tokens (or the model's output limit) at the output price, on the most expensive
- * deployment of the group.
- */
-function worstCaseCost(
-  group: ModelGroup<DeploymentRuntime>,
-  callType: CallType,
-  body: Record<string, unknown>,
-  promptTokens: number,
-  timeoutSeconds: number,
-): string {
-  const requested = num(body.max_tokens) ?? num(body.max_completion_tokens) ?? num(body.max_output_tokens);
-  let worst = 0n;
-  for (const rt of group.members) {
-    const maxOut = callType === 'embedding' ? 0 : (requested ?? rt.pricing.maxOutputTokens ?? 4096);
-    const images = num(body.n) ?? 1;
-    const usage: Usage = {
-      ...emptyUsage(),
-      inputTokens: promptTokens,
-      outputTokens: maxOut,
-      durationMs: (rt.config.timeout ?? timeoutSeconds) * 1000,
-      estimated: true,
-      images:
-        callType === 'image_generation'
-          ? {
-              count: images,
-              size: body.size as string | undefined,
-              quality: body.quality as string | undefined,
-            }
-          : undefined,
-    };
-    const c = priceUsage(rt.pricing, usage).costUsd;
-    if (c > worst) worst = c;
-  }
-  return formatMoney(worst);
-}
-
-function num(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.floor(v) : undefined;
 }

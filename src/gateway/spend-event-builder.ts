@@ -21,6 +21,8 @@ export interface FinishedCall {
   startTime: number;
   endTime: number;
   usage: Usage | null;
+  /** The provider's usage object as it was sent. */
+  rawUsage?: unknown;
   cost: Cost | null;
   error: GatewayError | null;
   messages?: unknown;
@@ -48,7 +50,8 @@ export function buildSpendEvent(c: FinishedCall): SpendEvent {
     provider: rt ? rt.config.provider : '',
     apiBase: rt ? rt.apiBase : null,
     deploymentId: rt ? rt.config.id : null,
-    spend: c.cost && !c.error ? formatMoney(c.cost.costUsd) : '0',
+    // A call that failed after tokens were generated (mid-stream error) is billed for them.
+    spend: c.cost ? formatMoney(c.cost.costUsd) : '0',
     promptTokens: u?.inputTokens ?? 0,
     completionTokens: u?.outputTokens ?? 0,
     totalTokens: (u?.inputTokens ?? 0) + (u?.outputTokens ?? 0),
@@ -67,6 +70,7 @@ export function buildSpendEvent(c: FinishedCall): SpendEvent {
     pricingSource: c.cost?.source ?? rt?.pricing.source ?? 'unpriced',
     unitPrices: c.cost?.unitPrices ?? {},
     costBreakdown: c.cost ? costToJSON(c.cost) : null,
+    rawUsage: c.rawUsage ?? null,
   };
   if (c.messages !== undefined) ev.messages = c.messages;
   if (c.response !== undefined) ev.response = c.response;

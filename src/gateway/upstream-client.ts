@@ -4,10 +4,9 @@
  * timeouts, and connection failures classified into the gateway's error codes.
  */
 
-import type { Dispatcher } from 'undici';
 import { Agent, request, errors as undiciErrors } from 'undici';
 import { GatewayError } from '../errors.js';
-import type { PreparedRequest } from '../providers/types.js';
+import type { UpstreamReply, UpstreamRequest } from '../providers/types.js';
 
 const agent = new Agent({
   keepAliveTimeout: 30_000,
@@ -16,22 +15,22 @@ const agent = new Agent({
   connect: { timeout: 10_000 },
 });
 
-export type UpstreamResponse = Dispatcher.ResponseData;
-
-export function sendUpstream(
-  req: PreparedRequest,
+/** Sends one request over HTTP. The reply's body is undici's stream (async-iterable bytes, `text()`). */
+export async function sendUpstream(
+  req: UpstreamRequest,
   timeoutMs: number,
   signal: AbortSignal | undefined,
-): Promise<UpstreamResponse> {
-  return request(req.url, {
+): Promise<UpstreamReply> {
+  const res = await request(req.url, {
     method: req.method,
     headers: req.headers,
-    body: req.method === 'GET' ? undefined : req.body,
+    body: req.body ?? undefined,
     dispatcher: agent,
     signal,
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
   });
+  return { status: res.statusCode, headers: res.headers, body: res.body, text: () => res.body.text() };
 }
 
 /** Turns a thrown undici/network error into a 502/504 GatewayError naming the deployment. */

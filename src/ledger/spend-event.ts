@@ -51,6 +51,8 @@ export interface SpendEvent {
   unitPrices: Record<string, string>;
   /** The explanation lines (token class, quantity, unit price, amount). */
   costBreakdown: unknown;
+  /** The provider's usage object exactly as it was sent (null when none), for audits and re-pricing. */
+  rawUsage?: unknown;
   /** Only when general_settings.store_prompts_in_spend_logs is true. */
   messages?: unknown;
   response?: unknown;

@@ -64,6 +64,7 @@ export function spendLogRowToJson(row: Record<string, unknown>): Record<string, 
     pricing_source: row.pricing_source ?? null,
     unit_prices: row.unit_prices ?? {},
     cost_breakdown: row.cost_breakdown ?? null,
+    raw_usage: row.raw_usage ?? null,
     messages: row.messages ?? null,
     response: row.response ?? null,
   };

@@ -45,6 +45,7 @@ export interface SpendRow {
   pricing_source: string | null;
   unit_prices: Record<string, unknown>;
   cost_breakdown: unknown;
+  raw_usage: unknown;
   messages: unknown;
   response: unknown;
 }
@@ -156,6 +157,7 @@ export function toSpendRow(e: SpendEvent): SpendRow {
     pricing_source: str(e.pricingSource),
     unit_prices: isRecord(e.unitPrices) ? e.unitPrices : {},
     cost_breakdown: e.costBreakdown ?? null,
+    raw_usage: e.rawUsage ?? null,
     messages: e.messages ?? null,
     response: e.response ?? null,
   };

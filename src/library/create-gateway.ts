@@ -119,9 +119,11 @@ export function createGateway(opts: CreateGatewayOptions): InProcessGateway {
     imageGenerations: call('image_generation'),
     async streamChatCompletions(body, o = {}) {
       const requestId = randomUUID();
+      // The final chunk carries usage.cost: ask for it unless the caller chose stream_options itself.
+      const streamOptions = body.stream_options ?? { include_usage: true };
       const plan = await engine.prepare({
         callType: 'chat',
-        body: { ...body, stream: true },
+        body: { ...body, stream: true, stream_options: streamOptions },
         auth: OPEN_AUTH,
         requestId,
         overrides: o.overrides,
@@ -147,26 +149,32 @@ async function* iterateStream(
       queue.push(text);
       wake?.();
     },
-    end() {
-      done = true;
-      wake?.();
-    },
+    end() {},
   };
-  engine.stream(plan, out).catch((err) => {
+  const settle = (err: unknown) => {
     failure = err;
     done = true;
     wake?.();
-  });
+  };
+  engine.stream(plan, out).then(
+    // Failed after the stream started: the error frame was the last chunk; raise it like a client SDK.
+    (summary) => settle(summary.error),
+    settle,
+  );
   const sse = createSseParser();
   try {
     while (true) {
       while (queue.length) {
         for (const ev of sse.push(queue.shift()!)) {
-          if (ev.data && ev.data !== '[DONE]') yield JSON.parse(ev.data) as Record<string, unknown>;
+          if (!ev.data || ev.data === '[DONE]') continue;
+          const chunk = JSON.parse(ev.data) as Record<string, unknown>;
+          if (chunk.error === undefined) yield chunk;
         }
       }
-      if (failure) throw failure;
-      if (done && queue.length === 0) return;
+      if (done && queue.length === 0) {
+        if (failure) throw failure;
+        return;
+      }
       await new Promise<void>((r) => {
         wake = r;
       });

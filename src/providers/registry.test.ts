@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { getAdapter, getAdapterForDeployment, KNOWN_PROVIDERS } from './registry.js';
-import { deployment } from './test-support.js';
+import { familyForDeployment, getFamily, KNOWN_PROVIDERS, mockFamily } from './registry.js';
+import { built, deployment, jsonBody } from './test-support.js';
+import { supportedCallTypes } from './types.js';
 
 describe('registry', () => {
   it('maps every provider prefix to its family', () => {
@@ -18,25 +19,44 @@ describe('registry', () => {
       'custom_openai',
       'text-completion-openai',
     ]) {
-      expect(getAdapter(p)?.family, p).toBe(p);
+      expect(getFamily(p)?.name, p).toBe(p);
       expect(KNOWN_PROVIDERS).toContain(p);
     }
-    expect(getAdapter('azure')?.family).toBe('azure');
-    expect(getAdapter('anthropic')?.supports).toContain('anthropic_messages');
-    expect(getAdapter('ollama')?.family).toBe('ollama');
-    expect(getAdapter('ollama_chat')?.family).toBe('ollama_chat');
+    expect(getFamily('azure')?.name).toBe('azure');
+    expect(getFamily('ollama')?.name).toBe('ollama');
+    expect(getFamily('ollama_chat')?.name).toBe('ollama_chat');
   });
 
-  it('has no wire format for sagemaker/bedrock unless an api_base makes them OpenAI-compatible', () => {
-    expect(getAdapter('sagemaker')).toBeUndefined();
-    expect(getAdapter('bedrock')).toBeUndefined();
-    expect(getAdapter('nonsense')).toBeUndefined();
-    expect(getAdapterForDeployment(deployment('sagemaker/llama'))).toBeUndefined();
+  it('declares endpoints as data: what a family lacks is absent', () => {
+    expect(supportedCallTypes(getFamily('openai')!)).toEqual([
+      'chat',
+      'completion',
+      'embedding',
+      'image_generation',
+    ]);
+    expect(supportedCallTypes(getFamily('anthropic')!)).toEqual(['chat', 'anthropic_messages']);
+    expect(supportedCallTypes(getFamily('ollama')!)).toEqual(['chat', 'completion', 'embedding']);
+    expect(getFamily('anthropic')!.endpoints.embedding).toBeUndefined();
+    expect(supportedCallTypes(mockFamily)).toHaveLength(5);
+    // Endpoints that cannot stream have no decoder.
+    expect(getFamily('openai')!.endpoints.embedding!.decoder).toBeUndefined();
+  });
+
+  it('has no wire format for sagemaker/bedrock unless an api_base makes them OpenAI-compatible', async () => {
+    expect(getFamily('sagemaker')).toBeUndefined();
+    expect(getFamily('bedrock')).toBeUndefined();
+    expect(getFamily('nonsense')).toBeUndefined();
+    expect(familyForDeployment(deployment('sagemaker/llama'))).toBeUndefined();
     const d = deployment('sagemaker/berri-llama', { apiBase: 'http://mock:4100/v1' });
-    const a = getAdapterForDeployment(d)!;
-    const req = a.buildRequest('chat', { messages: [] }, d, false);
+    const f = familyForDeployment(d)!;
+    const req = await built(f, 'chat', { messages: [] }, d);
     expect(req.url).toBe('http://mock:4100/v1/chat/completions');
-    expect(JSON.parse(req.body).model).toBe('berri-llama');
-    expect(getAdapterForDeployment(deployment('openai/gpt-4o'))).toBe(getAdapter('openai'));
+    expect(jsonBody(req).model).toBe('berri-llama');
+    expect(familyForDeployment(deployment('openai/gpt-4o'))).toBe(getFamily('openai'));
+  });
+
+  it('a deployment with mock_response is served by the mock family whatever its prefix', () => {
+    expect(familyForDeployment(deployment('sagemaker/x', { mockResponse: 'hi' }))).toBe(mockFamily);
+    expect(familyForDeployment(deployment('anthropic/claude', { mockResponse: 'hi' }))).toBe(mockFamily);
   });
 });

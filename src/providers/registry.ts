@@ -1,47 +1,52 @@
 /**
  * @module providers/registry
- * Provider prefix (`litellm_params.model` = `<provider>/<model>`) → adapter.
- * `sagemaker/` and `bedrock/` have no wire format here: `getAdapter` returns undefined for them;
- * `getAdapterForDeployment` serves them as OpenAI-compatible when the deployment has an api_base
- * (e.g. an OpenAI-compatible endpoint in front of SageMaker).
+ * Provider prefix (`litellm_params.model` = `<provider>/<model>`) → family.
+ * `sagemaker/` and `bedrock/` have no wire format here yet: `getFamily` returns undefined for them;
+ * `familyForDeployment` serves them as OpenAI-compatible when the deployment has an api_base (e.g. an
+ * OpenAI-compatible endpoint in front of SageMaker). A deployment with `mock_response` is served by the
+ * mock family whatever its prefix.
  */
 import type { DeploymentConfig } from '../config/types.js';
-import { anthropicAdapter } from './anthropic/anthropic-adapter.js';
-import { azureAdapter } from './azure/azure-adapter.js';
-import { ollamaAdapter, ollamaChatAdapter } from './ollama/ollama-adapter.js';
-import { createOpenAiCompatibleAdapter } from './openai-compatible/openai-adapter.js';
+import { anthropicFamily } from './anthropic/anthropic-family.js';
+import { azureFamily } from './azure/azure-family.js';
+import { mockFamily } from './mock/mock-family.js';
+import { ollamaChatFamily, ollamaFamily } from './ollama/ollama-family.js';
+import { createOpenAiCompatibleFamily } from './openai-compatible/openai-family.js';
 import { apiBaseOnlySpec, OPENAI_COMPATIBLE } from './openai-compatible/openai-providers.js';
-import type { ProviderAdapter } from './types.js';
+import type { ProviderFamily } from './types.js';
 
-const adapters = new Map<string, ProviderAdapter>();
+const families = new Map<string, ProviderFamily>();
 for (const [name, spec] of Object.entries(OPENAI_COMPATIBLE))
-  adapters.set(name, createOpenAiCompatibleAdapter(spec));
-adapters.set('azure', azureAdapter);
-adapters.set('azure_text', azureAdapter);
-adapters.set('anthropic', anthropicAdapter);
-adapters.set('ollama', ollamaAdapter);
-adapters.set('ollama_chat', ollamaChatAdapter);
+  families.set(name, createOpenAiCompatibleFamily(spec));
+families.set('azure', azureFamily);
+families.set('azure_text', azureFamily);
+families.set('anthropic', anthropicFamily);
+families.set('ollama', ollamaFamily);
+families.set('ollama_chat', ollamaChatFamily);
 
 /** Prefixes that are recognised but only usable through an OpenAI-compatible api_base. */
 export const API_BASE_ONLY_PROVIDERS: readonly string[] = ['sagemaker', 'sagemaker_chat', 'bedrock'];
 
 /** Every provider prefix with a wire implementation. */
-export const KNOWN_PROVIDERS: readonly string[] = [...adapters.keys()];
+export const KNOWN_PROVIDERS: readonly string[] = [...families.keys()];
 
-export function getAdapter(provider: string): ProviderAdapter | undefined {
-  return adapters.get(provider);
+export { mockFamily };
+
+export function getFamily(provider: string): ProviderFamily | undefined {
+  return families.get(provider);
 }
 
-const apiBaseAdapters = new Map<string, ProviderAdapter>();
+const apiBaseFamilies = new Map<string, ProviderFamily>();
 
-/** Like getAdapter, plus the api_base fallback for sagemaker/bedrock-style prefixes. */
-export function getAdapterForDeployment(d: DeploymentConfig): ProviderAdapter | undefined {
-  const direct = adapters.get(d.provider);
+/** The family serving a deployment: mock_response, its prefix's family, or the api_base fallback. */
+export function familyForDeployment(d: DeploymentConfig): ProviderFamily | undefined {
+  if (d.mockResponse !== undefined) return mockFamily;
+  const direct = families.get(d.provider);
   if (direct || !d.apiBase || !API_BASE_ONLY_PROVIDERS.includes(d.provider)) return direct;
-  let a = apiBaseAdapters.get(d.provider);
-  if (!a) {
-    a = createOpenAiCompatibleAdapter(apiBaseOnlySpec(d.provider));
-    apiBaseAdapters.set(d.provider, a);
+  let f = apiBaseFamilies.get(d.provider);
+  if (!f) {
+    f = createOpenAiCompatibleFamily(apiBaseOnlySpec(d.provider));
+    apiBaseFamilies.set(d.provider, f);
   }
-  return a;
+  return f;
 }

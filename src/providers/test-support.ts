@@ -1,18 +1,22 @@
 /**
  * @module providers/test-support
- * Helpers for provider tests (not shipped behaviour): a DeploymentConfig from a model string, and
- * round trips build → send with undici → parse / stream-decode, optionally re-splitting the
- * upstream text at arbitrary places.
+ * Helpers for provider tests (not shipped: excluded from dist): a DeploymentConfig from a model string,
+ * and round trips through a family exactly as the engine drives it — build → authorize → send with undici
+ * → parse / stream-decode — optionally re-splitting the upstream bytes at arbitrary places.
  */
 import { request } from 'undici';
 import type { DeploymentConfig } from '../config/types.js';
+import type { GatewayError } from '../errors.js';
+import { emptyUsage, type Usage } from '../pricing/usage.js';
 import type {
+  CallInput,
   CallType,
   ParsedResponse,
-  PreparedRequest,
-  ProviderAdapter,
-  StreamResult,
-  UpstreamError,
+  ProviderFamily,
+  StreamFinal,
+  StreamOutcome,
+  UpstreamReply,
+  UpstreamRequest,
 } from './types.js';
 
 export function deployment(model: string, over: Partial<DeploymentConfig> = {}): DeploymentConfig {
@@ -31,91 +35,152 @@ export function deployment(model: string, over: Partial<DeploymentConfig> = {}):
   };
 }
 
-export async function send(p: PreparedRequest): Promise<{ status: number; text: string }> {
-  const res = await request(p.url, { method: p.method, headers: p.headers, body: p.body });
-  return { status: res.statusCode, text: await res.body.text() };
+export function input(
+  callType: CallType,
+  body: Record<string, unknown>,
+  d: DeploymentConfig,
+  stream = false,
+  mockResponse?: string,
+): CallInput {
+  return { callType, body, deployment: d, stream, mockResponse };
 }
 
+/** The request a family would send (after its authorize step). */
+export async function built(
+  family: ProviderFamily,
+  callType: CallType,
+  body: Record<string, unknown>,
+  d: DeploymentConfig,
+  stream = false,
+): Promise<UpstreamRequest> {
+  const handler = family.endpoints[callType];
+  if (!handler) throw new Error(`${family.name} has no ${callType} endpoint`);
+  const req = handler.build(input(callType, body, d, stream));
+  return family.authorize ? family.authorize(req, d) : req;
+}
+
+/** The body of a built request as JSON. */
+export function jsonBody(req: UpstreamRequest): Record<string, unknown> {
+  return JSON.parse(
+    typeof req.body === 'string' ? req.body : new TextDecoder().decode(req.body ?? new Uint8Array()),
+  );
+}
+
+async function transport(
+  family: ProviderFamily,
+  req: UpstreamRequest,
+  ci: CallInput,
+): Promise<UpstreamReply> {
+  if (family.send) return family.send(req, ci);
+  const res = await request(req.url, {
+    method: req.method,
+    headers: req.headers,
+    body: req.body ?? undefined,
+  });
+  return { status: res.statusCode, headers: res.headers, body: res.body, text: () => res.body.text() };
+}
+
+/** The family's classified error for a non-2xx answer. */
 export class UpstreamHttpError extends Error {
   constructor(
     readonly status: number,
-    readonly parsed: UpstreamError,
+    readonly error: GatewayError,
     readonly bodyText: string,
   ) {
-    super(`HTTP ${status}: ${parsed.message}`);
+    super(`HTTP ${status}: ${error.message}`);
   }
 }
 
 export async function roundTrip(
-  adapter: ProviderAdapter,
+  family: ProviderFamily,
   callType: CallType,
   body: Record<string, unknown>,
   d: DeploymentConfig,
-): Promise<ParsedResponse & { request: PreparedRequest }> {
-  const prepared = adapter.buildRequest(callType, body, d, false);
-  const { status, text } = await send(prepared);
-  if (status >= 400) throw new UpstreamHttpError(status, adapter.parseError(status, text), text);
-  return { ...adapter.parseResponse(callType, JSON.parse(text), d), request: prepared };
+): Promise<ParsedResponse & { request: UpstreamRequest }> {
+  const ci = input(callType, body, d, false);
+  const req = await built(family, callType, body, d, false);
+  const reply = await transport(family, req, ci);
+  const text = await reply.text();
+  if (reply.status >= 400) {
+    throw new UpstreamHttpError(reply.status, family.classifyError(reply.status, text, reply, ci), text);
+  }
+  return { ...family.endpoints[callType]!.parse(JSON.parse(text), text, ci), request: req };
 }
 
 export interface StreamTrip {
   /** Raw upstream text. */
   raw: string;
-  /** Everything the decoder emitted (push outputs + tail). */
+  /** Everything the decoder emitted (push outputs + finalize). */
   out: string;
-  result: StreamResult;
+  outcome: StreamOutcome;
 }
 
-/** Feeds `raw` to a fresh decoder in the pieces given by `split`. */
+/** A final step as the engine would give it: the outcome's usage (or zero), a fixed cost text. */
+export function finalFor(outcome: StreamOutcome, over: Partial<StreamFinal> = {}): StreamFinal {
+  const usage: Usage = outcome.usage ?? { ...emptyUsage(), estimated: true };
+  return { usage, costText: '0.0012', requestId: 'req-1', includeUsage: true, error: outcome.error, ...over };
+}
+
+const enc = new TextEncoder();
+
+/** Feeds `pieces` (text or bytes) to a fresh decoder, then ends and finalizes it. */
 export function decode(
-  adapter: ProviderAdapter,
+  family: ProviderFamily,
   callType: CallType,
   d: DeploymentConfig,
-  pieces: string[],
+  pieces: Array<string | Uint8Array>,
+  over: Partial<StreamFinal> = {},
 ): StreamTrip {
-  const dec = adapter.createStreamDecoder(callType, d);
+  const dec = family.endpoints[callType]!.decoder!(input(callType, {}, d, true));
   let out = '';
-  for (const p of pieces) out += dec.push(p);
-  const result = dec.finish();
-  return { raw: pieces.join(''), out: out + result.tail, result };
+  for (const p of pieces) out += dec.push(typeof p === 'string' ? enc.encode(p) : p);
+  const outcome = dec.end();
+  out += dec.finalize(finalFor(outcome, over));
+  const raw = pieces.map((p) => (typeof p === 'string' ? p : new TextDecoder().decode(p))).join('');
+  return { raw, out, outcome };
 }
 
 export async function streamRoundTrip(
-  adapter: ProviderAdapter,
+  family: ProviderFamily,
   callType: CallType,
   body: Record<string, unknown>,
   d: DeploymentConfig,
-): Promise<StreamTrip & { request: PreparedRequest }> {
-  const prepared = adapter.buildRequest(callType, body, d, true);
-  const res = await request(prepared.url, {
-    method: prepared.method,
-    headers: prepared.headers,
-    body: prepared.body,
-  });
-  if (res.statusCode >= 400) {
-    const text = await res.body.text();
-    throw new UpstreamHttpError(res.statusCode, adapter.parseError(res.statusCode, text), text);
+  over: Partial<StreamFinal> = {},
+): Promise<StreamTrip & { request: UpstreamRequest }> {
+  const ci = input(callType, body, d, true);
+  const req = await built(family, callType, body, d, true);
+  const reply = await transport(family, req, ci);
+  if (reply.status >= 400) {
+    const text = await reply.text();
+    throw new UpstreamHttpError(reply.status, family.classifyError(reply.status, text, reply, ci), text);
   }
-  const dec = adapter.createStreamDecoder(callType, d);
+  const dec = family.endpoints[callType]!.decoder!(ci);
   const td = new TextDecoder();
   let raw = '';
   let out = '';
   try {
-    for await (const chunk of res.body) {
-      const text = td.decode(chunk as Buffer, { stream: true });
-      raw += text;
-      out += dec.push(text);
+    for await (const chunk of reply.body) {
+      raw += td.decode(chunk, { stream: true });
+      out += dec.push(chunk);
     }
   } catch {
     // connection cut by the upstream: keep what arrived
   }
-  const result = dec.finish();
-  return { raw, out: out + result.tail, result, request: prepared };
+  const outcome = dec.end();
+  out += dec.finalize(finalFor(outcome, over));
+  return { raw, out, outcome, request: req };
 }
 
-/** Splits text at the given cut points (sorted, deduplicated, within bounds). */
+/**
+ * Splits text at the given cut points (sorted, deduplicated, within bounds). A cut inside a surrogate
+ * pair moves past it: string pieces are encoded separately, and half an emoji is not text (byte-level
+ * splits, which real upstreams produce, are `splitBytes`).
+ */
 export function splitAt(text: string, cuts: number[]): string[] {
-  const points = [...new Set(cuts.map((c) => Math.max(0, Math.min(text.length, c))))].sort((a, b) => a - b);
+  const inPair = (c: number) => c > 0 && c < text.length && /[\uD800-\uDBFF]/.test(text[c - 1]);
+  const points = [
+    ...new Set(cuts.map((c) => Math.max(0, Math.min(text.length, c))).map((c) => (inPair(c) ? c + 1 : c))),
+  ].sort((a, b) => a - b);
   const out: string[] = [];
   let prev = 0;
   for (const p of points) {
@@ -123,6 +188,20 @@ export function splitAt(text: string, cuts: number[]): string[] {
     prev = p;
   }
   out.push(text.slice(prev));
+  return out;
+}
+
+/** Splits bytes at the given cut points (so multi-byte UTF-8 characters can be cut in half). */
+export function splitBytes(text: string, cuts: number[]): Uint8Array[] {
+  const bytes = enc.encode(text);
+  const points = [...new Set(cuts.map((c) => Math.max(0, Math.min(bytes.length, c))))].sort((a, b) => a - b);
+  const out: Uint8Array[] = [];
+  let prev = 0;
+  for (const p of points) {
+    out.push(bytes.subarray(prev, p));
+    prev = p;
+  }
+  out.push(bytes.subarray(prev));
   return out;
 }
 

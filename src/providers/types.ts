@@ -1,80 +1,154 @@
 /**
  * @module providers/types
- * The contract every provider family implements: data plus small pure functions, no classes.
- * The gateway speaks OpenAI's wire format to clients; an adapter maps it to and from its upstream.
+ * The one contract every provider family implements: data plus small functions, no classes.
+ *
+ * A family (`openai`, `azure`, `anthropic`, `ollama`, `mock`, …) is a table of endpoint handlers keyed by
+ * call type — an endpoint the family lacks is simply absent — plus family-wide hooks: an async `authorize`
+ * step that sees the final request (signing, OAuth tokens), an optional in-process `send` (the mock), and
+ * `classifyError`, where an upstream failure becomes a GatewayError whose `retryable` is decided once.
+ * The engine only orchestrates: build → authorize → send → parse or decode → price → record.
+ * See docs/PROVIDERS.md.
  */
 import type { DeploymentConfig } from '../config/types.js';
+import type { GatewayError } from '../errors.js';
 import type { Usage } from '../pricing/usage.js';
 
+/**
+ * The kinds of call a client can make. A family serves a subset (its endpoint table's keys); the
+ * gateway checks that set when the config loads.
+ */
 export type CallType = 'chat' | 'completion' | 'embedding' | 'image_generation' | 'anthropic_messages';
 
-export interface PreparedRequest {
-  url: string;
-  method: 'POST' | 'GET';
-  headers: Record<string, string>;
-  body: string;
+export const CALL_TYPES: readonly CallType[] = [
+  'chat',
+  'completion',
+  'embedding',
+  'image_generation',
+  'anthropic_messages',
+];
+
+/** One call as a handler sees it. */
+export interface CallInput {
+  readonly callType: CallType;
+  /**
+   * The client's body without gateway-only fields (`metadata`, `mock_response`, …); deployment defaults
+   * are not applied yet (handlers apply them with `withDefaults`). Never mutate it.
+   */
+  readonly body: Record<string, unknown>;
+  readonly deployment: DeploymentConfig;
+  readonly stream: boolean;
+  /** A canned answer for this call (`mock_response` in the request or the deployment), for the mock family. */
+  readonly mockResponse?: string;
 }
 
+/** A request ready to go upstream (after `authorize`, with final headers). */
+export interface UpstreamRequest {
+  url: string;
+  method: 'POST' | 'GET' | 'DELETE';
+  headers: Record<string, string>;
+  /** JSON text, raw bytes, or null for bodyless methods. */
+  body: string | Uint8Array | null;
+}
+
+/** What came back: status, headers, and the body as bytes (read once: iterate or `text()`). */
+export interface UpstreamReply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: AsyncIterable<Uint8Array>;
+  text(): Promise<string>;
+}
+
+/** A successful non-streaming answer, mapped to the client's shape. */
 export interface ParsedResponse {
-  /** The response body in OpenAI shape (or Anthropic shape for anthropic_messages). */
+  /** The response body in the client's shape (OpenAI, or the native shape for pass-through calls). */
   body: Record<string, unknown>;
-  usage: Usage;
+  /** Exact JSON text of `body` when it is the upstream's own text unchanged (saves a re-serialise). */
+  text?: string;
+  /** Normalised usage, or null when the upstream reported none (the gateway then estimates it). */
+  usage: Usage | null;
+  /** The usage object exactly as the provider sent it (stored for audits and re-pricing). */
+  rawUsage: unknown;
   /** The model name the provider reported, if any. */
   responseModel?: string;
-  /** True when the upstream body carried no usage at all (usage is then zero: estimate it). */
-  usageMissing?: boolean;
+}
+
+/** What a stream decoder learnt by the end of the upstream stream. */
+export interface StreamOutcome {
+  /** Usage the upstream reported, or null if it reported none (then the gateway estimates). */
+  usage: Usage | null;
+  rawUsage: unknown;
+  responseModel?: string;
+  /** All generated text so far (content, reasoning, tool arguments), for estimation. */
+  text: string;
+  /**
+   * An error the upstream sent inside the stream, or a malformed stream (classified and redacted; nothing
+   * of it was forwarded). The call is logged as failed, with the tokens generated so far billed, and
+   * `finalize` tells the client in its wire format.
+   */
+  error: GatewayError | null;
+}
+
+/** What the engine knows after pricing, for the last client-facing frames. */
+export interface StreamFinal {
+  usage: Usage;
+  /** Exact decimal text of the cost, e.g. "0.000168". */
+  costText: string;
+  requestId: string;
+  /** The client asked for a usage chunk (`stream_options.include_usage`). */
+  includeUsage: boolean;
+  /** The call failed after the stream started (in-stream upstream error, broken or malformed stream). */
+  error: GatewayError | null;
 }
 
 /**
- * Stateful converter for one streamed response. Fed raw upstream text (SSE or NDJSON, split
- * anywhere), it returns client-ready SSE text to forward at once. Upstream usage chunks and the
- * upstream `[DONE]` are held back: the gateway writes the final usage chunk (with the cost) and
- * `data: [DONE]` itself, after pricing.
+ * Stateful converter for one streamed response. Fed raw upstream bytes split anywhere (SSE, NDJSON, AWS
+ * event-stream…), it returns client-ready text to forward at once. Usage frames and the upstream's
+ * end-of-stream marker are held back: `finalize` writes the last frames (any buffered tail, then e.g. the
+ * usage chunk with `usage.cost` and `data: [DONE]`, or an error frame) once the gateway has priced the call.
  */
 export interface StreamDecoder {
-  push(text: string): string;
-  finish(): StreamResult;
+  push(chunk: Uint8Array): string;
+  end(): StreamOutcome;
+  finalize(final: StreamFinal): string;
 }
 
-export interface StreamResult {
+/** One endpoint of one family. */
+export interface EndpointHandler {
+  /** Build the upstream request (synchronous and pure apart from cached credential lookups). */
+  build(input: CallInput): UpstreamRequest;
+  /** Map a successful (2xx) upstream body to the client shape plus usage. `raw` is the body text. */
+  parse(json: unknown, raw: string, input: CallInput): ParsedResponse;
+  /** A decoder for one streamed response; absent when the endpoint cannot stream. */
+  decoder?(input: CallInput): StreamDecoder;
+}
+
+export type EndpointTable = Readonly<Partial<Record<CallType, EndpointHandler>>>;
+
+export interface ProviderFamily {
+  /** Family name, e.g. `openai`, `azure`, `anthropic`, `ollama`, `mock`. */
+  readonly name: string;
+  readonly endpoints: EndpointTable;
   /**
-   * The final chunk to send, carrying `usage` (OpenAI chunk shape for OpenAI-format streams;
-   * null for native pass-through streams, where nothing is appended).
+   * Async step with the final URL, headers and body: sign it (SigV4) or attach a fresh OAuth token
+   * (cached until shortly before expiry). Throws a classified GatewayError on credential problems.
    */
-  usageChunk: Record<string, unknown> | null;
-  /** Usage the upstream reported, or null if it reported none (then the gateway estimates). */
-  usage: Usage | null;
-  responseModel?: string;
-  /** All generated text so far, for estimation when usage is missing. */
-  text: string;
-  /** Any trailing SSE text to flush before the usage chunk. */
-  tail: string;
-}
-
-export interface UpstreamError {
-  message: string;
-  type?: string;
-}
-
-export interface ProviderAdapter {
-  /** Family name, e.g. `openai`, `azure`, `anthropic`, `ollama`. */
-  family: string;
-  /** Call types this family can serve. */
-  supports: readonly CallType[];
-  /**
-   * Build the upstream request. `body` is the client's OpenAI-shaped body with gateway-only fields
-   * (`metadata`, and `user` where the provider rejects it) already removed; `model` is replaced here.
-   */
-  buildRequest(
-    callType: CallType,
-    body: Record<string, unknown>,
+  authorize?(
+    req: UpstreamRequest,
     deployment: DeploymentConfig,
-    stream: boolean,
-  ): PreparedRequest;
-  /** Map a successful upstream JSON body to the client shape plus normalised usage. */
-  parseResponse(callType: CallType, upstream: unknown, deployment: DeploymentConfig): ParsedResponse;
-  /** A decoder for one streamed response. */
-  createStreamDecoder(callType: CallType, deployment: DeploymentConfig): StreamDecoder;
-  /** Extract a human message from an upstream error body (never echoing credentials). */
-  parseError(status: number, bodyText: string): UpstreamError;
+    signal?: AbortSignal,
+  ): Promise<UpstreamRequest>;
+  /** In-process transport replacing HTTP (the mock family). */
+  send?(req: UpstreamRequest, input: CallInput): Promise<UpstreamReply>;
+  /** An upstream HTTP error (status ≥ 400) → a classified, redacted GatewayError. */
+  classifyError(status: number, bodyText: string, reply: UpstreamReply, input: CallInput): GatewayError;
+  /**
+   * Load-time check of a deployment's credentials and settings. Each string is a problem that will make
+   * every call fail (reported as a warning at load, and as TG_ERR_PROVIDER_CONFIG at request time).
+   */
+  checkDeployment?(deployment: DeploymentConfig): string[];
+}
+
+/** Call types a family can serve. */
+export function supportedCallTypes(family: ProviderFamily): CallType[] {
+  return CALL_TYPES.filter((t) => family.endpoints[t] !== undefined);
 }

@@ -3,7 +3,7 @@
  * CSV (RFC 4180: comma, CRLF, double quotes doubled) of a report table. Money cells are
  * ExactDecimal and are written as their exact text; objects/arrays as compact JSON.
  */
-import { ExactDecimal, RawJson, stringifyExact } from './exact-json.js';
+import { ExactDecimal, RawJson, stringifyExact } from '../pricing/exact-json.js';
 
 export type Cell = string | number | boolean | null | undefined | ExactDecimal | RawJson | object;
 

@@ -5,8 +5,8 @@
  * Pages are pages of days (newest first), `page_size` days each.
  */
 import type { Db } from '../store/db.js';
-import { DecimalSum } from './decimal.js';
-import { exact } from './exact-json.js';
+import { DecimalSum } from '../pricing/decimal.js';
+import { exact } from '../pricing/exact-json.js';
 import type { DayRange } from './params.js';
 import { rollupSource } from './source.js';
 import { keyInfo } from './spend-report.js';

@@ -7,7 +7,7 @@
  */
 import type { Db } from '../store/db.js';
 import type { Table } from './csv.js';
-import { exact } from './exact-json.js';
+import { exact } from '../pricing/exact-json.js';
 import type { DayRange } from './params.js';
 import { keyInfo, teamAliases } from './spend-report.js';
 import { hourBounds, isoUtc, Params, toInt } from './sql.js';

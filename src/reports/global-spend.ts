@@ -5,8 +5,8 @@
  * spend per tag. Default window where LiteLLM has none: the last 30 days (UTC), inclusive.
  */
 import type { Db } from '../store/db.js';
-import { compareDecimal, DecimalSum } from './decimal.js';
-import { exact } from './exact-json.js';
+import { compareDecimal, DecimalSum } from '../pricing/decimal.js';
+import { exact } from '../pricing/exact-json.js';
 import type { DayRange } from './params.js';
 import { rollupSource } from './source.js';
 import { keyInfo, teamAliases } from './spend-report.js';

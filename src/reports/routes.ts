@@ -12,7 +12,7 @@ import type { AuthContext, RouteKind } from '../access/types.js';
 import type { Db } from '../store/db.js';
 import { toCsv } from './csv.js';
 import { dailyActivity } from './daily-activity.js';
-import { stringifyExact } from './exact-json.js';
+import { stringifyExact } from '../pricing/exact-json.js';
 import { focusExport } from './focus.js';
 import {
   globalSpend,

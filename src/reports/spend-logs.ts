@@ -6,7 +6,7 @@
  * holds the opaque cursor for the next page (`?cursor=`). Filters use the tg_spend_logs indexes.
  */
 import type { Db } from '../store/db.js';
-import { exact, rawJson } from './exact-json.js';
+import { exact, rawJson } from '../pricing/exact-json.js';
 import { badRequest, type OpenDayRange } from './params.js';
 import { isoUtc, Params, timeBounds } from './sql.js';
 import type { ReportResult } from './types.js';
@@ -64,6 +64,7 @@ interface LogRow {
   pricing_source: string | null;
   unit_prices: string;
   cost_breakdown: string | null;
+  raw_usage: string | null;
   messages: string | null;
   response: string | null;
 }
@@ -99,7 +100,7 @@ const LOG_COLUMNS = `request_id, call_type, api_key, key_alias, "user", team_id,
   cache_creation_tokens, reasoning_tokens, duration_ms, ${isoUtc('start_time')} AS start_iso,
   ${isoUtc('end_time')} AS end_iso, status, error_type, error_message, http_status, stream, estimated,
   pricing_source, unit_prices::text AS unit_prices, cost_breakdown::text AS cost_breakdown,
-  messages::text AS messages, response::text AS response`;
+  raw_usage::text AS raw_usage, messages::text AS messages, response::text AS response`;
 
 export function spendLogsWhere(p: Params, o: Omit<SpendLogsOptions, 'limit' | 'cursor'>): string[] {
   const where = timeBounds(p, o.range);
@@ -180,6 +181,7 @@ export function toLiteLLMLog(r: LogRow): Record<string, unknown> {
     pricing_source: r.pricing_source,
     unit_prices: rawJson(r.unit_prices),
     cost_breakdown: rawJson(r.cost_breakdown),
+    raw_usage: rawJson(r.raw_usage),
   };
 }
 

@@ -7,8 +7,8 @@
  *   total_input_tokens, total_output_tokens, model_details:[{model, total_cost, …}]}].
  */
 import type { Db } from '../store/db.js';
-import { compareDecimal, DecimalSum } from './decimal.js';
-import { exact, RawJson } from './exact-json.js';
+import { compareDecimal, DecimalSum } from '../pricing/decimal.js';
+import { exact, RawJson } from '../pricing/exact-json.js';
 import type { DayRange } from './params.js';
 import { rollupSource } from './source.js';
 import { formatOffset, offsetAtMidnight, Params, reportRows, toInt } from './sql.js';

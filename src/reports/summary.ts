@@ -6,8 +6,8 @@
  * grouping by tag (which only carries tag, key, team and model).
  */
 import type { Db } from '../store/db.js';
-import { compareDecimal, DecimalSum } from './decimal.js';
-import { exact } from './exact-json.js';
+import { compareDecimal, DecimalSum } from '../pricing/decimal.js';
+import { exact } from '../pricing/exact-json.js';
 import { addDays, badRequest, type DayRange } from './params.js';
 import { rollupSource } from './source.js';
 import { keyInfo, teamAliases } from './spend-report.js';

@@ -1,13 +1,10 @@
 /**
  * @module router/retry-policy
- * Whether a failed upstream attempt may be retried on another deployment, decided in one place.
- * Retry: 408, 409, 429, 5xx and connection-level failures. Never: other 4xx (the request itself
- * is wrong and would fail everywhere), or once any byte of a stream reached the client.
+ * How many attempts a call gets and how long to wait between them. Whether an error may be retried is
+ * decided where it is created (`GatewayError.retryable`, see errors.ts); never once any byte of a stream
+ * reached the client.
  */
-
-export function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 409 || status === 429 || status >= 500;
-}
+export { isRetryableStatus } from '../errors.js';
 
 export interface AttemptBudget {
   /** Total attempts allowed (1 + retries). */

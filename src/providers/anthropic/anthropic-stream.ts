@@ -1,17 +1,21 @@
 /**
  * @module providers/anthropic/anthropic-stream
- * Anthropic Messages SSE (message_start, content_block_start/delta/stop, message_delta,
- * message_stop, ping, error) → OpenAI chat.completion.chunk SSE; and the native pass-through
- * decoder that forwards the bytes untouched while reading usage from message_start/message_delta.
- * A stream that ends before message_delta reports estimated output tokens.
+ * Anthropic Messages SSE (message_start, content_block_start/delta/stop, message_delta, message_stop,
+ * ping, error), fed bytes → OpenAI chat.completion.chunk SSE; and the native pass-through decoder that
+ * forwards each event as it came while reading usage from message_start/message_delta. Error events are
+ * never forwarded verbatim (they are classified and redacted, then written by `finalize`). A stream that
+ * ends before message_delta reports estimated output tokens.
  */
-
+import type { GatewayError } from '../../errors.js';
 import { nowSeconds } from '../shared/ids.js';
 import { isRecord, type Json, rec, str, tryParse } from '../shared/json.js';
+import { openAiClosingFrames, openAiErrorFrame } from '../shared/openai-frames.js';
 import { usageToOpenAi } from '../shared/openai-usage.js';
 import { createSseParser, type SseEvent, sseData } from '../shared/sse.js';
+import { malformedStreamError, upstreamStreamError } from '../shared/upstream-error.js';
 import { countTextTokens } from '../token-count.js';
-import type { StreamDecoder, StreamResult } from '../types.js';
+import type { CallInput, StreamDecoder, StreamFinal, StreamOutcome } from '../types.js';
+import { anthropicErrorDetail, anthropicErrorFrame, anthropicErrorStatus } from './anthropic-error.js';
 import {
   type AnthropicCounters,
   applyAnthropicUsage,
@@ -20,25 +24,46 @@ import {
   newCounters,
 } from './anthropic-response.js';
 
-/** State shared by both decoders: model, usage counters, generated text. */
+/** State shared by both decoders: model, usage counters, generated text, raw usage, error. */
 interface Tracker {
+  input: CallInput;
   id: string;
   model: string | undefined;
   counters: AnthropicCounters;
+  /** The usage objects as Anthropic sent them (message_start's, then message_delta's merged over it). */
+  rawUsage: Json | null;
   started: boolean;
   /** message_delta seen: usage is final. */
   complete: boolean;
   text: string;
+  error: GatewayError | null;
 }
 
-function newTracker(): Tracker {
-  return { id: '', model: undefined, counters: newCounters(), started: false, complete: false, text: '' };
+function newTracker(input: CallInput): Tracker {
+  return {
+    input,
+    id: '',
+    model: undefined,
+    counters: newCounters(),
+    rawUsage: null,
+    started: false,
+    complete: false,
+    text: '',
+    error: null,
+  };
 }
 
-/** Updates the tracker from one event; returns the parsed event (or undefined). */
+function mergeRaw(t: Tracker, usage: unknown): void {
+  if (isRecord(usage)) t.rawUsage = { ...(t.rawUsage ?? {}), ...usage };
+}
+
+/** Updates the tracker from one event; returns the parsed event, or undefined when it is not forwarded. */
 function track(t: Tracker, ev: SseEvent): Json | undefined {
   const data = tryParse(ev.data);
-  if (!isRecord(data)) return undefined;
+  if (!isRecord(data)) {
+    t.error ??= malformedStreamError(t.input, 'an event that is not JSON');
+    return undefined;
+  }
   switch (data.type) {
     case 'message_start': {
       const msg = rec(data.message);
@@ -46,6 +71,7 @@ function track(t: Tracker, ev: SseEvent): Json | undefined {
       t.id = str(msg.id) ?? t.id;
       t.model = str(msg.model) ?? t.model;
       applyAnthropicUsage(t.counters, msg.usage);
+      mergeRaw(t, msg.usage);
       break;
     }
     case 'content_block_start': {
@@ -63,12 +89,18 @@ function track(t: Tracker, ev: SseEvent): Json | undefined {
     case 'message_delta':
       t.complete = true;
       applyAnthropicUsage(t.counters, data.usage);
+      mergeRaw(t, data.usage);
       break;
+    case 'error': {
+      const detail = anthropicErrorDetail(data.error);
+      t.error ??= upstreamStreamError(t.input, detail, anthropicErrorStatus(detail.type));
+      return undefined;
+    }
   }
   return data;
 }
 
-function result(t: Tracker, usageChunk: Json | null, tail: string): StreamResult {
+function outcome(t: Tracker): StreamOutcome {
   let usage = null;
   if (t.started) {
     usage = countersToUsage(t.counters);
@@ -78,18 +110,18 @@ function result(t: Tracker, usageChunk: Json | null, tail: string): StreamResult
       usage.estimated = true;
     }
   }
-  if (usageChunk && usage) usageChunk.usage = usageToOpenAi(usage, { anthropicCacheFields: true });
-  return { usageChunk, usage, responseModel: t.model, text: t.text, tail };
+  return { usage, rawUsage: t.rawUsage, responseModel: t.model, text: t.text, error: t.error };
 }
 
 /** Anthropic SSE → OpenAI chat.completion.chunk SSE. */
-export function createAnthropicChatDecoder(): StreamDecoder {
+export function createAnthropicChatDecoder(input: CallInput): StreamDecoder {
+  const utf8 = new TextDecoder();
   const parser = createSseParser();
-  const t = newTracker();
+  const t = newTracker(input);
   const created = nowSeconds();
   /** Anthropic content block index → OpenAI tool_calls index. */
   const toolIndex = new Map<number, number>();
-  let finishReason: string | null = null;
+  let tail = '';
 
   const chunk = (delta: Json, finish: string | null = null): string =>
     sseData(
@@ -105,6 +137,7 @@ export function createAnthropicChatDecoder(): StreamDecoder {
   const handle = (events: SseEvent[]): string => {
     let out = '';
     for (const ev of events) {
+      if (t.error) break;
       const data = track(t, ev);
       if (!data) continue;
       switch (data.type) {
@@ -137,15 +170,8 @@ export function createAnthropicChatDecoder(): StreamDecoder {
           break;
         }
         case 'message_delta': {
-          finishReason = mapStopReason(rec(data.delta).stop_reason);
+          const finishReason = mapStopReason(rec(data.delta).stop_reason);
           if (finishReason) out += chunk({}, finishReason);
-          break;
-        }
-        case 'error': {
-          const err = rec(data.error);
-          out += sseData(
-            JSON.stringify({ error: { message: str(err.message) ?? 'upstream error', type: err.type } }),
-          );
           break;
         }
       }
@@ -154,34 +180,51 @@ export function createAnthropicChatDecoder(): StreamDecoder {
   };
 
   return {
-    push: (text) => handle(parser.push(text)),
-    finish() {
-      const tail = handle(parser.end());
+    push: (bytes) => handle(parser.push(utf8.decode(bytes, { stream: true }))),
+    end() {
+      tail = handle(parser.push(utf8.decode()));
+      tail += handle(parser.end());
+      return outcome(t);
+    },
+    finalize(final: StreamFinal) {
+      if (final.error) return tail + openAiErrorFrame(final.error);
       const usageChunk: Json = {
         id: t.id,
         object: 'chat.completion.chunk',
         created,
         model: t.model ?? '',
         choices: [],
-        usage: null,
       };
-      return result(t, usageChunk, tail);
+      const reported = final.usage.estimated
+        ? null
+        : usageToOpenAi(final.usage, { anthropicCacheFields: true });
+      return tail + openAiClosingFrames(usageChunk, reported, final);
     },
   };
 }
 
-/** Native `/v1/messages` streams: bytes forwarded untouched, usage read on the side. */
-export function createAnthropicPassthroughDecoder(): StreamDecoder {
+/** Native `/v1/messages` streams: events forwarded as they came, usage read on the side. */
+export function createAnthropicPassthroughDecoder(input: CallInput): StreamDecoder {
+  const utf8 = new TextDecoder();
   const parser = createSseParser();
-  const t = newTracker();
+  const t = newTracker(input);
+  let tail = '';
+  const handle = (events: SseEvent[]): string => {
+    let out = '';
+    for (const ev of events) {
+      if (t.error) break;
+      if (!track(t, ev)) continue;
+      out += ev.event === undefined ? `data: ${ev.data}\n\n` : `event: ${ev.event}\ndata: ${ev.data}\n\n`;
+    }
+    return out;
+  };
   return {
-    push(text) {
-      for (const ev of parser.push(text)) track(t, ev);
-      return text;
+    push: (bytes) => handle(parser.push(utf8.decode(bytes, { stream: true }))),
+    end() {
+      tail = handle(parser.push(utf8.decode()));
+      tail += handle(parser.end());
+      return outcome(t);
     },
-    finish() {
-      for (const ev of parser.end()) track(t, ev);
-      return result(t, null, '');
-    },
+    finalize: (final: StreamFinal) => tail + (final.error ? anthropicErrorFrame(final.error) : ''),
   };
 }

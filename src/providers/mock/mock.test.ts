@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createAnthropicPassthroughDecoder } from '../anthropic/anthropic-stream.js';
-import { createOpenAiStreamDecoder } from '../openai-compatible/openai-stream.js';
-import { deployment, sseDataPayloads } from '../test-support.js';
+import { decode, deployment, roundTrip, sseDataPayloads, streamRoundTrip } from '../test-support.js';
 import { countPromptTokens, countTextTokens } from '../token-count.js';
-import { mockResponse, mockStream } from './index.js';
+import { mockFamily } from './mock-family.js';
+import { mockResponse, mockStream } from './mock-wire.js';
 
 const d = deployment('openai/gpt-4o', { mockResponse: 'canned' });
 const body = { model: 'demo', messages: [{ role: 'user', content: 'hi, how are you?' }] };
@@ -60,23 +59,24 @@ describe('mockResponse', () => {
 });
 
 describe('mockStream', () => {
-  it('OpenAI chunks whose content adds up to the text, and a usage chunk matching mockResponse', () => {
+  it('OpenAI chunks whose content adds up to the text, then a usage chunk matching mockResponse and [DONE]', () => {
     const m = mockStream('chat', body, d, 'one two  three');
-    const chunks = m.chunks.flatMap((c) => sseDataPayloads(c)) as {
+    const payloads = m.chunks.flatMap((c) => sseDataPayloads(c));
+    expect(payloads.at(-1)).toBe('[DONE]');
+    const chunks = payloads.slice(0, -2) as {
       choices: { delta: { content?: string }; finish_reason: string | null }[];
     }[];
     expect(chunks.map((c) => c.choices[0].delta.content ?? '').join('')).toBe('one two  three');
     expect(chunks.at(-1)!.choices[0].finish_reason).toBe('stop');
-    expect(m.chunks.join('')).not.toContain('[DONE]');
-    expect(m.result.usage).toEqual(mockResponse('chat', body, d, 'one two  three').usage);
-    expect(m.result.usageChunk).toMatchObject({
-      choices: [],
-      usage: { prompt_tokens: m.result.usage!.inputTokens },
-    });
+    expect(m.usage).toEqual(mockResponse('chat', body, d, 'one two  three').usage);
+    expect(payloads.at(-2)).toMatchObject({ choices: [], usage: { prompt_tokens: m.usage.inputTokens } });
     // The chunks are valid OpenAI SSE for our own decoder too.
-    const dec = createOpenAiStreamDecoder({ object: 'chat.completion.chunk' });
-    dec.push(m.chunks.join(''));
-    expect(dec.finish().text).toBe('one two  three');
+    const { outcome } = decode(mockFamily, 'chat', d, m.chunks);
+    expect(outcome.text).toBe('one two  three');
+    expect(outcome.usage).toMatchObject({
+      inputTokens: m.usage.inputTokens,
+      outputTokens: m.usage.outputTokens,
+    });
   });
 
   it('native Anthropic events for anthropic_messages, readable by the pass-through decoder', () => {
@@ -86,22 +86,39 @@ describe('mockStream', () => {
       deployment('anthropic/claude'),
       'hello world',
     );
-    expect(m.result.usageChunk).toBeNull();
-    const dec = createAnthropicPassthroughDecoder();
-    dec.push(m.chunks.join(''));
-    const r = dec.finish();
-    expect(r.usage).toMatchObject({
-      inputTokens: m.result.usage!.inputTokens,
-      outputTokens: m.result.usage!.outputTokens,
+    const { outcome, out } = decode(mockFamily, 'anthropic_messages', d, m.chunks);
+    expect(out).toBe(m.chunks.join(''));
+    expect(outcome.usage).toMatchObject({
+      inputTokens: m.usage.inputTokens,
+      outputTokens: m.usage.outputTokens,
       estimated: false,
     });
-    expect(r.text).toBe('hello world');
+    expect(outcome.text).toBe('hello world');
   });
 
   it('completion streams; embeddings cannot stream', () => {
-    expect(mockStream('completion', { prompt: 'x' }, d, 'a b').result.usageChunk).toMatchObject({
-      object: 'text_completion',
+    const payloads = mockStream('completion', { prompt: 'x' }, d, 'a b').chunks.flatMap((c) =>
+      sseDataPayloads(c),
+    );
+    expect(payloads.at(-2)).toMatchObject({ object: 'text_completion', choices: [] });
+    expect(() => mockStream('embedding', { input: 'x' }, d, 'a')).toThrow(/cannot stream embedding/);
+  });
+});
+
+describe('the mock family', () => {
+  it('answers every call type in-process, parsed and priced like a real upstream', async () => {
+    const r = await roundTrip(mockFamily, 'chat', { ...body, model: 'demo' }, d);
+    expect(r.request.url).toBe('mock:chat');
+    expect(r.usage).toEqual(mockResponse('chat', body, d, 'canned').usage);
+    expect((r.body.choices as { message: { content: string } }[])[0].message.content).toBe('canned');
+    const img = await roundTrip(mockFamily, 'image_generation', { prompt: 'cat', n: 3, size: '256x256' }, d);
+    expect(img.usage!.images).toEqual({ count: 3, size: '256x256', quality: undefined });
+    const s = await streamRoundTrip(mockFamily, 'chat', body, d);
+    expect(s.outcome.text).toBe('canned');
+    expect(s.outcome.usage).toMatchObject({
+      inputTokens: r.usage!.inputTokens,
+      outputTokens: r.usage!.outputTokens,
     });
-    expect(() => mockStream('embedding', { input: 'x' }, d, 'a')).toThrow(/not supported/);
+    expect(s.out.endsWith('data: [DONE]\n\n')).toBe(true);
   });
 });

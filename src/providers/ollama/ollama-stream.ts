@@ -1,18 +1,26 @@
 /**
  * @module providers/ollama/ollama-stream
- * Ollama NDJSON streams (`/api/chat`, `/api/generate`) → OpenAI SSE chunks (chat.completion.chunk
- * or text_completion). The final `done: true` line carries the counts and becomes the usage chunk.
+ * Ollama NDJSON streams (`/api/chat`, `/api/generate`), fed bytes → OpenAI SSE chunks
+ * (chat.completion.chunk or text_completion). The final `done: true` line carries the counts and becomes
+ * the usage chunk. An `{"error": …}` line becomes a classified, redacted error; a line that is not JSON
+ * makes the stream malformed.
  */
+import type { GatewayError } from '../../errors.js';
 import type { Usage } from '../../pricing/usage.js';
 import { newId, nowSeconds } from '../shared/ids.js';
 import { isRecord, type Json, rec, str, tryParse } from '../shared/json.js';
-import { usageToOpenAi } from '../shared/openai-usage.js';
+import { openAiClosingFrames, openAiErrorFrame } from '../shared/openai-frames.js';
 import { createLineSplitter, sseData } from '../shared/sse.js';
-import type { StreamDecoder, StreamResult } from '../types.js';
+import { malformedStreamError, upstreamStreamError } from '../shared/upstream-error.js';
+import type { CallInput, StreamDecoder, StreamFinal, StreamOutcome } from '../types.js';
 import { finishReason, ollamaUsage, toolCallsToOpenAi } from './ollama-response.js';
 
-export function createOllamaStreamDecoder(kind: 'chat' | 'completion'): StreamDecoder {
+export function createOllamaStreamDecoder(input: CallInput, kind: 'chat' | 'completion'): StreamDecoder {
+  const utf8 = new TextDecoder();
   const lines = createLineSplitter();
+  let error: GatewayError | null = null;
+  let rawUsage: Json | null = null;
+  let tail = '';
   const id = newId(kind === 'chat' ? 'chatcmpl-' : 'cmpl-');
   const object = kind === 'chat' ? 'chat.completion.chunk' : 'text_completion';
   const created = nowSeconds();
@@ -25,14 +33,20 @@ export function createOllamaStreamDecoder(kind: 'chat' | 'completion'): StreamDe
   const chunk = (choice: Json): string =>
     sseData(JSON.stringify({ id, object, created, model: model ?? '', choices: [{ index: 0, ...choice }] }));
 
-  const handle = (input: string[]): string => {
+  const handle = (lines: string[]): string => {
     let out = '';
-    for (const line of input) {
+    for (const line of lines) {
+      if (error) break;
       const raw = tryParse(line);
-      if (!isRecord(raw)) continue;
-      if (typeof raw.error === 'string') {
-        out += sseData(JSON.stringify({ error: { message: raw.error, type: 'upstream_error' } }));
-        continue;
+      if (!isRecord(raw)) {
+        error = malformedStreamError(input, 'a line that is not JSON');
+        break;
+      }
+      if (raw.error !== undefined) {
+        const message =
+          typeof raw.error === 'string' ? raw.error : (str(rec(raw.error).message) ?? 'upstream error');
+        error = upstreamStreamError(input, { message });
+        break;
       }
       model ??= str(raw.model);
       const msg = rec(raw.message);
@@ -53,6 +67,7 @@ export function createOllamaStreamDecoder(kind: 'chat' | 'completion'): StreamDe
       first = false;
       if (raw.done === true) {
         usage = ollamaUsage(raw);
+        rawUsage = { prompt_eval_count: raw.prompt_eval_count, eval_count: raw.eval_count };
         const finish = finishReason(raw, toolCount > 0);
         out +=
           kind === 'chat'
@@ -64,18 +79,17 @@ export function createOllamaStreamDecoder(kind: 'chat' | 'completion'): StreamDe
   };
 
   return {
-    push: (input) => handle(lines.push(input)),
-    finish(): StreamResult {
-      const tail = handle(lines.end());
-      const usageChunk: Json = {
-        id,
-        object,
-        created,
-        model: model ?? '',
-        choices: [],
-        usage: usage ? usageToOpenAi(usage) : null,
-      };
-      return { usageChunk, usage, responseModel: model, text, tail };
+    push: (bytes) => handle(lines.push(utf8.decode(bytes, { stream: true }))),
+    end(): StreamOutcome {
+      tail = handle(lines.push(utf8.decode()));
+      tail += handle(lines.end());
+      return { usage, rawUsage, responseModel: model, text, error };
+    },
+    finalize(final: StreamFinal): string {
+      if (final.error) return tail + openAiErrorFrame(final.error);
+      return (
+        tail + openAiClosingFrames({ id, object, created, model: model ?? '', choices: [] }, null, final)
+      );
     },
   };
 }

@@ -1,8 +1,9 @@
 /**
  * @module providers/openai-compatible/openai-providers
  * The OpenAI-compatible providers as data: default base URL and where their key comes from.
- * Adding one is one entry here (and one line in the registry).
+ * Adding one is one entry here: the registry turns every entry into a family.
  */
+import type { Usage } from '../../pricing/usage.js';
 import type { EndpointSpec } from '../shared/credentials.js';
 
 export interface OpenAiCompatibleSpec extends EndpointSpec {
@@ -11,6 +12,8 @@ export interface OpenAiCompatibleSpec extends EndpointSpec {
    * flattened into a prompt, and the answer mapped back to a chat completion.
    */
   chatViaCompletions?: boolean;
+  /** The provider's usage convention when it differs from OpenAI's (default: `usageFromOpenAi`). */
+  convertUsage?: (raw: unknown) => Usage | null;
 }
 
 function spec(

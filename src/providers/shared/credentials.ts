@@ -4,7 +4,7 @@
  * default), once per deployment object. Errors name the deployment and the variable to set, never a value.
  */
 import type { DeploymentConfig } from '../../config/types.js';
-import { GatewayError } from '../../errors.js';
+import { providerConfigError } from './upstream-error.js';
 
 export interface EndpointSpec {
   /** Provider prefix, for messages. */
@@ -35,30 +35,33 @@ function firstEnv(names: readonly string[]): string | undefined {
   return undefined;
 }
 
-function describe(d: DeploymentConfig): string {
-  return `deployment "${d.modelName}" (${d.model})`;
-}
-
-/** Base URL and key for a deployment, cached per deployment object. Throws a clear config error. */
-export function resolveEndpoint(d: DeploymentConfig, spec: EndpointSpec): Endpoint {
-  const hit = cache.get(d);
-  if (hit) return hit;
+/** What is missing for a deployment to reach its provider (empty when nothing). */
+export function endpointProblems(d: DeploymentConfig, spec: EndpointSpec): string[] {
+  const problems: string[] = [];
   const base = d.apiBase ?? firstEnv(spec.baseEnv) ?? spec.defaultBase;
   if (base === undefined || base === '') {
     const env = spec.baseEnv.length > 0 ? ` or ${spec.baseEnv.join('/')}` : '';
-    throw new GatewayError(
-      'TG_ERR_UPSTREAM',
-      `${describe(d)} has no api_base: provider "${spec.provider}" needs litellm_params.api_base${env}`,
-    );
+    problems.push(`no api_base: provider "${spec.provider}" needs litellm_params.api_base${env}`);
+  } else if (!/^https?:\/\//i.test(base)) {
+    problems.push(`api_base must be an http(s) URL (got a value of ${base.length} characters)`);
   }
-  const apiKey = d.apiKey ?? firstEnv(spec.keyEnv);
-  if (apiKey === undefined && spec.keyRequired) {
-    throw new GatewayError(
-      'TG_ERR_UPSTREAM',
-      `${describe(d)} has no API key: set litellm_params.api_key or ${spec.keyEnv.join('/')}`,
-    );
+  if ((d.apiKey ?? firstEnv(spec.keyEnv)) === undefined && spec.keyRequired) {
+    problems.push(`no API key: set litellm_params.api_key or ${spec.keyEnv.join('/')}`);
   }
-  const endpoint: Endpoint = { base: base.replace(/\/+$/, ''), apiKey };
+  return problems;
+}
+
+/**
+ * Base URL and key for a deployment, cached per deployment object. Throws TG_ERR_PROVIDER_CONFIG (never
+ * retried) naming what to set, never a value.
+ */
+export function resolveEndpoint(d: DeploymentConfig, spec: EndpointSpec): Endpoint {
+  const hit = cache.get(d);
+  if (hit) return hit;
+  const problems = endpointProblems(d, spec);
+  if (problems.length > 0) throw providerConfigError(d, problems.join('; '));
+  const base = (d.apiBase ?? firstEnv(spec.baseEnv) ?? spec.defaultBase) as string;
+  const endpoint: Endpoint = { base: base.replace(/\/+$/, ''), apiKey: d.apiKey ?? firstEnv(spec.keyEnv) };
   cache.set(d, endpoint);
   return endpoint;
 }

@@ -4,6 +4,8 @@
  * logs or clients. Upstreams sometimes echo a (partially masked) key back: never pass it on.
  */
 
+import type { DeploymentConfig } from '../../config/types.js';
+
 const PATTERNS: ReadonlyArray<[RegExp, string]> = [
   // Provider key shapes: sk-…, sk-ant-…, sk-or-…, gsk_…, xai-…, pk-…
   [/\b(sk-ant|sk-or|sk-proj|sk|gsk|xai|pk|rk)[-_][A-Za-z0-9_\-*.]{3,}/g, '$1-***'],
@@ -17,6 +19,33 @@ const PATTERNS: ReadonlyArray<[RegExp, string]> = [
   // Long opaque tokens (hex/base64) of 32+ characters
   [/\b[A-Za-z0-9_\-+/]{40,}={0,2}/g, '***'],
 ];
+
+/** litellm_params that hold secrets (besides api_key), redacted wherever a deployment's text is shown. */
+const SECRET_OPTIONS = [
+  'aws_secret_access_key',
+  'aws_session_token',
+  'aws_access_key_id',
+  'vertex_credentials',
+  'azure_ad_token',
+  'client_secret',
+] as const;
+
+const secretsCache = new WeakMap<DeploymentConfig, string[]>();
+
+/** Every exact secret a deployment holds, for `redactSecrets(text, deploymentSecrets(d))`. */
+export function deploymentSecrets(d: DeploymentConfig): string[] {
+  let s = secretsCache.get(d);
+  if (!s) {
+    s = [];
+    if (d.apiKey) s.push(d.apiKey);
+    for (const k of SECRET_OPTIONS) {
+      const v = d.deploymentOptions?.[k];
+      if (typeof v === 'string' && v !== '') s.push(v);
+    }
+    secretsCache.set(d, s);
+  }
+  return s;
+}
 
 /** `known` are exact secrets to remove too (e.g. the deployment's own key), whatever their shape. */
 export function redactSecrets(text: string, known: readonly (string | undefined)[] = []): string {

@@ -6,16 +6,10 @@
  * deployment's `base_model`.
  */
 import type { DeploymentConfig } from '../../config/types.js';
-import {
-  OPENAI_PATHS,
-  openAiBody,
-  parseOpenAiResponse,
-  unsupported,
-} from '../openai-compatible/openai-adapter.js';
-import { parseOpenAiError } from '../openai-compatible/openai-error.js';
-import { createOpenAiStreamDecoder } from '../openai-compatible/openai-stream.js';
-import { type EndpointSpec, resolveEndpoint } from '../shared/credentials.js';
-import type { PreparedRequest, ProviderAdapter } from '../types.js';
+import { type OpenAiTarget, openAiEndpoints } from '../openai-compatible/openai-endpoints.js';
+import { classifyOpenAiError } from '../openai-compatible/openai-error.js';
+import { type EndpointSpec, endpointProblems, resolveEndpoint } from '../shared/credentials.js';
+import type { ProviderFamily } from '../types.js';
 
 /** Latest GA data-plane inference version (supports stream_options.include_usage). */
 export const AZURE_DEFAULT_API_VERSION = '2024-10-21';
@@ -37,7 +31,7 @@ interface AzureTarget {
 
 const targets = new WeakMap<DeploymentConfig, AzureTarget>();
 
-function target(d: DeploymentConfig): AzureTarget {
+function target(d: DeploymentConfig, path: string): OpenAiTarget {
   let t = targets.get(d);
   if (!t) {
     const endpoint = resolveEndpoint(d, SPEC);
@@ -49,31 +43,13 @@ function target(d: DeploymentConfig): AzureTarget {
     };
     targets.set(d, t);
   }
-  return t;
+  return { url: t.prefix + path + t.query, headers: t.headers };
 }
 
-export const azureAdapter: ProviderAdapter = {
-  family: 'azure',
-  supports: ['chat', 'completion', 'embedding', 'image_generation'],
-  buildRequest(callType, body, deployment, stream): PreparedRequest {
-    if (callType === 'anthropic_messages') throw unsupported('azure', callType);
-    const t = target(deployment);
-    // The deployment is in the URL; Azure ignores `model` in the body, so it is left out.
-    const out = openAiBody(callType, body, deployment, stream, undefined);
-    return {
-      url: t.prefix + OPENAI_PATHS[callType] + t.query,
-      method: 'POST',
-      headers: { ...t.headers },
-      body: JSON.stringify(out),
-    };
-  },
-  parseResponse(callType, upstream) {
-    return parseOpenAiResponse(callType, upstream);
-  },
-  createStreamDecoder(callType) {
-    return createOpenAiStreamDecoder({
-      object: callType === 'completion' ? 'text_completion' : 'chat.completion.chunk',
-    });
-  },
-  parseError: parseOpenAiError,
+export const azureFamily: ProviderFamily = {
+  name: 'azure',
+  // The deployment is in the URL; Azure ignores `model` in the body, so it is left out.
+  endpoints: openAiEndpoints({ target, modelInBody: false }),
+  classifyError: classifyOpenAiError,
+  checkDeployment: (d) => endpointProblems(d, SPEC),
 };

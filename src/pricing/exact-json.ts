@@ -1,5 +1,5 @@
 /**
- * @module reports/exact-json
+ * @module pricing/exact-json
  * JSON with exact money. NUMERIC values come out of the database as decimal text; wrapping that
  * text in `exact()` makes `stringifyExact` write it as a JSON number verbatim (normalised to its
  * shortest form), so 0.0015265 is never turned into 0.0015265000000000001 by a float round trip.

@@ -1,8 +1,8 @@
 /**
- * @module providers/mock
- * `mock_response` (config or request field): answers without any upstream, in the shape of the
- * call type, with realistic usage — prompt tokens counted from the request with the tokenizer,
- * completion tokens from the canned text. Streams come as ready SSE chunks.
+ * @module providers/mock/mock-wire
+ * What a real upstream would send for a canned answer (`mock_response`), in the wire format of the call
+ * type: OpenAI JSON and SSE (with the usage chunk and `[DONE]`), Anthropic Messages JSON and events. Usage
+ * is realistic: prompt tokens counted from the request with the tokenizer, completion tokens from the text.
  */
 import type { DeploymentConfig } from '../../config/types.js';
 import { GatewayError } from '../../errors.js';
@@ -12,7 +12,7 @@ import type { Json } from '../shared/json.js';
 import { usageToOpenAi } from '../shared/openai-usage.js';
 import { sseData } from '../shared/sse.js';
 import { countPromptTokens, countTextTokens } from '../token-count.js';
-import type { CallType, ParsedResponse, StreamResult } from '../types.js';
+import type { CallType } from '../types.js';
 import {
   embeddingInputs,
   fakeEmbedding,
@@ -50,12 +50,18 @@ function anthropicMessage(id: string, model: string, text: string, usage: Usage 
   };
 }
 
+export interface MockAnswer {
+  body: Json;
+  usage: Usage;
+  responseModel: string;
+}
+
 export function mockResponse(
   callType: CallType,
   body: Json,
   deployment: DeploymentConfig,
   text: string,
-): ParsedResponse {
+): MockAnswer {
   const model = modelOf(body, deployment);
   const created = nowSeconds();
   switch (callType) {
@@ -123,9 +129,9 @@ export function mockResponse(
 }
 
 export interface MockStream {
-  /** Ready SSE text: OpenAI chunks (no usage chunk, no [DONE]), or native Anthropic events. */
+  /** The upstream's SSE text in pieces: OpenAI chunks, the usage chunk and [DONE]; or Anthropic events. */
   chunks: string[];
-  result: StreamResult;
+  usage: Usage;
 }
 
 function anthropicEvent(type: string, data: Json): string {
@@ -161,10 +167,10 @@ export function mockStream(
       }),
     );
     chunks.push(anthropicEvent('message_stop', {}));
-    return { chunks, result: { usageChunk: null, usage, responseModel: model, text, tail: '' } };
+    return { chunks, usage };
   }
   if (callType !== 'chat' && callType !== 'completion') {
-    throw new GatewayError('TG_ERR_BAD_REQUEST', `stream is not supported for ${callType}`);
+    throw new GatewayError('TG_ERR_UNSUPPORTED', `mock_response cannot stream ${callType}`);
   }
   const chat = callType === 'chat';
   const id = newId(chat ? 'chatcmpl-' : 'cmpl-');
@@ -184,6 +190,9 @@ export function mockStream(
       ? chunk({ delta: {}, finish_reason: 'stop' })
       : chunk({ text: '', finish_reason: 'stop', logprobs: null }),
   );
-  const usageChunk = { id, object, created, model, choices: [], usage: usageToOpenAi(usage) };
-  return { chunks, result: { usageChunk, usage, responseModel: model, text, tail: '' } };
+  chunks.push(
+    sseData(JSON.stringify({ id, object, created, model, choices: [], usage: usageToOpenAi(usage) })),
+  );
+  chunks.push('data: [DONE]\n\n');
+  return { chunks, usage };
 }

@@ -2,8 +2,19 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockUpstream, startMockUpstream } from '../../mock-upstream/server.js';
-import { decode, deployment, roundTrip, splitAt, sseDataPayloads, streamRoundTrip } from '../test-support.js';
-import { ollamaAdapter, ollamaChatAdapter } from './ollama-adapter.js';
+import {
+  built,
+  decode,
+  deployment,
+  input,
+  jsonBody,
+  roundTrip,
+  splitAt,
+  splitBytes,
+  sseDataPayloads,
+  streamRoundTrip,
+} from '../test-support.js';
+import { ollamaFamily as ollamaAdapter, ollamaChatFamily as ollamaChatAdapter } from './ollama-family.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), 'utf8');
 const chat = {
@@ -32,11 +43,11 @@ beforeAll(async () => {
 afterAll(() => mock.close());
 
 describe('requests', () => {
-  it('ollama_chat → /api/chat with options, images and explicit stream flag', () => {
-    const req = ollamaChatAdapter.buildRequest('chat', chat, deployment('ollama_chat/llama3.2'), false);
+  it('ollama_chat → /api/chat with options, images and explicit stream flag', async () => {
+    const req = await built(ollamaChatAdapter, 'chat', chat, deployment('ollama_chat/llama3.2'));
     expect(req.url).toBe('http://localhost:11434/api/chat');
     expect(req.headers.authorization).toBeUndefined();
-    expect(JSON.parse(req.body)).toEqual({
+    expect(jsonBody(req)).toEqual({
       model: 'llama3.2',
       messages: [
         { role: 'system', content: 'Be brief.' },
@@ -48,32 +59,28 @@ describe('requests', () => {
     });
   });
 
-  it('ollama → /api/generate with a prompt built from the messages; embeddings → /api/embed', () => {
-    const req = ollamaAdapter.buildRequest(
+  it('ollama → /api/generate with a prompt built from the messages; embeddings → /api/embed', async () => {
+    const req = await built(
+      ollamaAdapter,
       'chat',
       chat,
       deployment('ollama/llama3.2', { apiBase: 'http://gpu:11434/' }),
       true,
     );
     expect(req.url).toBe('http://gpu:11434/api/generate');
-    expect(JSON.parse(req.body)).toMatchObject({
+    expect(jsonBody(req)).toMatchObject({
       model: 'llama3.2',
       prompt: 'what is this',
       system: 'Be brief.',
       images: ['AAAA'],
       stream: true,
     });
-    const emb = ollamaAdapter.buildRequest(
-      'embedding',
-      { input: ['a'] },
-      deployment('ollama/all-minilm'),
-      false,
-    );
+    const emb = await built(ollamaAdapter, 'embedding', { input: ['a'] }, deployment('ollama/all-minilm'));
     expect(emb.url).toBe('http://localhost:11434/api/embed');
-    expect(JSON.parse(emb.body)).toEqual({ model: 'all-minilm', input: ['a'] });
+    expect(jsonBody(emb)).toEqual({ model: 'all-minilm', input: ['a'] });
   });
 
-  it('assistant tool calls get object arguments', () => {
+  it('assistant tool calls get object arguments', async () => {
     const body = {
       messages: [
         {
@@ -84,9 +91,7 @@ describe('requests', () => {
         { role: 'tool', tool_call_id: 'c1', content: 'done' },
       ],
     };
-    const sent = JSON.parse(
-      ollamaChatAdapter.buildRequest('chat', body, deployment('ollama_chat/m'), false).body,
-    );
+    const sent = jsonBody(await built(ollamaChatAdapter, 'chat', body, deployment('ollama_chat/m')));
     expect(sent.messages).toEqual([
       { role: 'assistant', content: '', tool_calls: [{ function: { name: 'f', arguments: { a: 1 } } }] },
       { role: 'tool', content: 'done' },
@@ -96,10 +101,10 @@ describe('requests', () => {
 
 describe('fixtures', () => {
   it('non-streaming chat: usage from prompt_eval_count / eval_count', () => {
-    const parsed = ollamaChatAdapter.parseResponse(
-      'chat',
+    const parsed = ollamaChatAdapter.endpoints.chat!.parse(
       JSON.parse(fixture('ollama-chat.json')),
-      deployment('ollama_chat/m'),
+      fixture('ollama-chat.json'),
+      input('chat', {}, deployment('ollama_chat/m')),
     );
     expect(parsed.usage).toMatchObject({ inputTokens: 26, outputTokens: 298, cacheReadTokens: 0 });
     expect(parsed.responseModel).toBe('llama3.2');
@@ -114,10 +119,10 @@ describe('fixtures', () => {
   });
 
   it('tool calls become OpenAI tool_calls with JSON arguments', () => {
-    const parsed = ollamaChatAdapter.parseResponse(
-      'chat',
+    const parsed = ollamaChatAdapter.endpoints.chat!.parse(
       JSON.parse(fixture('ollama-tool.json')),
-      deployment('ollama_chat/m'),
+      fixture('ollama-tool.json'),
+      input('chat', {}, deployment('ollama_chat/m')),
     );
     const choice = (
       parsed.body.choices as {
@@ -138,7 +143,7 @@ describe('fixtures', () => {
     const norm = (s: string) =>
       s.replace(/"id":"[^"]+"/g, '"id":""').replace(/"created":\d+/g, '"created":0');
     const whole = decode(ollamaChatAdapter, 'chat', deployment('ollama_chat/m'), [raw]);
-    const chunks = sseDataPayloads(whole.out) as {
+    const chunks = sseDataPayloads(whole.out).slice(0, -2) as {
       choices: { delta: Record<string, unknown>; finish_reason: string | null }[];
     }[];
     expect(chunks.map((c) => c.choices[0].delta.content ?? null)).toEqual([
@@ -149,26 +154,28 @@ describe('fixtures', () => {
     ]);
     expect(chunks[0].choices[0].delta.role).toBe('assistant');
     expect(chunks.at(-1)!.choices[0].finish_reason).toBe('stop');
-    expect(whole.result.usage).toMatchObject({ inputTokens: 26, outputTokens: 282 });
-    expect(whole.result.usageChunk).toMatchObject({
+    expect(whole.outcome.usage).toMatchObject({ inputTokens: 26, outputTokens: 282 });
+    expect(sseDataPayloads(whole.out).at(-2)).toMatchObject({
       choices: [],
-      usage: { prompt_tokens: 26, completion_tokens: 282 },
+      usage: { prompt_tokens: 26, completion_tokens: 282, cost: 0.0012 },
     });
     fc.assert(
       fc.property(fc.array(fc.nat(raw.length), { maxLength: 15 }), (cuts) => {
         const split = decode(ollamaChatAdapter, 'chat', deployment('ollama_chat/m'), splitAt(raw, cuts));
         expect(norm(split.out)).toBe(norm(whole.out));
-        expect(split.result.usage).toEqual(whole.result.usage);
+        expect(split.outcome.usage).toEqual(whole.outcome.usage);
+        const bytes = decode(ollamaChatAdapter, 'chat', deployment('ollama_chat/m'), splitBytes(raw, cuts));
+        expect(norm(bytes.out)).toBe(norm(whole.out));
       }),
       { numRuns: 150 },
     );
   });
 
   it('NDJSON generate stream as a completion, done_reason length', () => {
-    const { out, result } = decode(ollamaAdapter, 'completion', deployment('ollama/m'), [
+    const { out, outcome: result } = decode(ollamaAdapter, 'completion', deployment('ollama/m'), [
       fixture('ollama-generate.chunks.ndjson'),
     ]);
-    const chunks = sseDataPayloads(out) as {
+    const chunks = sseDataPayloads(out).slice(0, -2) as {
       object: string;
       choices: { text: string; finish_reason: string | null }[];
     }[];
@@ -195,15 +202,15 @@ describe('round trips through the mock upstream', () => {
         'Hello from the mock upstream. You said: hello there',
       );
       const s = await streamRoundTrip(adapter, 'chat', simple, d(model));
-      expect(s.result.usage).toEqual(r.usage);
-      expect(s.result.text).toBe('Hello from the mock upstream. You said: hello there');
+      expect(s.outcome.usage).toEqual(r.usage);
+      expect(s.outcome.text).toBe('Hello from the mock upstream. You said: hello there');
     }
   });
 
   it('completion and embeddings', async () => {
     const c = await roundTrip(ollamaAdapter, 'completion', { prompt: 'hello' }, d('ollama/llama3'));
     expect(c.body.object).toBe('text_completion');
-    expect(c.usage.inputTokens).toBe(1);
+    expect(c.usage!.inputTokens).toBe(1);
     const e = await roundTrip(
       ollamaAdapter,
       'embedding',
@@ -211,7 +218,7 @@ describe('round trips through the mock upstream', () => {
       d('ollama/nomic-embed-text'),
     );
     expect((e.body.data as { embedding: number[] }[]).map((x) => x.embedding.length)).toEqual([8, 8]);
-    expect(e.usage.inputTokens).toBe(2);
+    expect(e.usage!.inputTokens).toBe(2);
   });
 
   it('tool calls and errors', async () => {
@@ -234,20 +241,23 @@ describe('round trips through the mock upstream', () => {
       ],
     });
     const s = await streamRoundTrip(ollamaChatAdapter, 'chat', body, d('ollama_chat/llama3-tool-call'));
-    expect(sseDataPayloads(s.out).at(-1)).toMatchObject({ choices: [{ finish_reason: 'tool_calls' }] });
+    expect(sseDataPayloads(s.out).at(-3)).toMatchObject({ choices: [{ finish_reason: 'tool_calls' }] });
     const err = await roundTrip(ollamaChatAdapter, 'chat', simple, d('ollama_chat/missing-model')).catch(
       (x) => x,
     );
     expect(err.status).toBe(404);
-    expect(err.parsed.message).toBe('model "missing-model" not found, try pulling it first');
+    expect(err.error.message).toMatch(/returned 404: model "missing-model" not found, try pulling it first$/);
     const mid = await streamRoundTrip(
       ollamaChatAdapter,
       'chat',
       simple,
       d('ollama_chat/llama3-stream-error'),
     );
-    expect(sseDataPayloads(mid.out)).toContainEqual({
-      error: { message: 'an error was encountered while running the model', type: 'upstream_error' },
+    expect(mid.outcome.error?.message).toMatch(
+      /sent an error mid-stream: an error was encountered while running the model$/,
+    );
+    expect(sseDataPayloads(mid.out).at(-1)).toMatchObject({
+      error: { type: 'upstream_error', tollgate_code: 'TG_ERR_UPSTREAM' },
     });
   });
 });

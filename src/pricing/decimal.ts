@@ -1,5 +1,5 @@
 /**
- * @module reports/decimal
+ * @module pricing/decimal
  * Exact sums and comparisons of decimal text (NUMERIC output) with BigInt, for the few places
  * where a report adds up rows in JS (nested totals) or sorts by money. Any number of decimals.
  */

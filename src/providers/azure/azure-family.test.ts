@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockUpstream, startMockUpstream } from '../../mock-upstream/server.js';
-import { decode, deployment, roundTrip, streamRoundTrip } from '../test-support.js';
-import { AZURE_DEFAULT_API_VERSION, azureAdapter } from './azure-adapter.js';
+import { built, decode, deployment, jsonBody, roundTrip, streamRoundTrip } from '../test-support.js';
+import { AZURE_DEFAULT_API_VERSION, azureFamily } from './azure-family.js';
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../openai-compatible/__fixtures__/${name}`, import.meta.url), 'utf8');
@@ -14,87 +14,87 @@ beforeAll(async () => {
 });
 afterAll(() => mock.close());
 
-describe('azure adapter', () => {
-  it('builds the deployment URL with api-version and the api-key header', () => {
+describe('azure family', () => {
+  it('builds the deployment URL with api-version and the api-key header', async () => {
     const d = deployment('azure/chatgpt-v-2', {
       apiBase: 'https://res.openai.azure.com/',
       apiKey: 'az-key',
       apiVersion: '2023-07-01-preview',
     });
-    const req = azureAdapter.buildRequest('chat', chat, d, true);
+    const req = await built(azureFamily, 'chat', chat, d, true);
     expect(req.url).toBe(
       'https://res.openai.azure.com/openai/deployments/chatgpt-v-2/chat/completions?api-version=2023-07-01-preview',
     );
     expect(req.headers['api-key']).toBe('az-key');
     expect(req.headers.authorization).toBeUndefined();
-    const body = JSON.parse(req.body);
+    const body = jsonBody(req);
     expect(body.model).toBeUndefined();
     expect(body.stream_options).toEqual({ include_usage: true });
-    const emb = azureAdapter.buildRequest(
+    const emb = await built(
+      azureFamily,
       'embedding',
       { input: 'x' },
       deployment('azure/emb', { apiBase: 'https://r', apiKey: 'k' }),
-      false,
     );
     expect(emb.url).toBe(
       `https://r/openai/deployments/emb/embeddings?api-version=${AZURE_DEFAULT_API_VERSION}`,
     );
   });
 
-  it('errors clearly without api_base', () => {
+  it('errors clearly without api_base', async () => {
     const saved = process.env.AZURE_API_BASE;
     delete process.env.AZURE_API_BASE;
     delete process.env.AZURE_OPENAI_ENDPOINT;
-    expect(() =>
-      azureAdapter.buildRequest('chat', chat, deployment('azure/x', { apiKey: 'k', modelName: 'az' }), false),
-    ).toThrow(/deployment "az" \(azure\/x\) has no api_base.*AZURE_API_BASE/);
+    await expect(
+      built(azureFamily, 'chat', chat, deployment('azure/x', { apiKey: 'k', modelName: 'az' })),
+    ).rejects.toThrow(/Deployment az \(azure\/x, id test-id\) is misconfigured: no api_base.*AZURE_API_BASE/);
     if (saved !== undefined) process.env.AZURE_API_BASE = saved;
   });
 
   it('reports the generic model Azure returns, not the deployment name', async () => {
     const d = deployment('azure/gpt-4-1106-preview-deploy', { apiBase: mock.url, apiKey: 'k' });
-    const r = await roundTrip(azureAdapter, 'chat', chat, d);
+    const r = await roundTrip(azureFamily, 'chat', chat, d);
     expect(r.responseModel).toBe('gpt-4');
     expect(mock.requests.at(-1)!.path).toBe('/openai/deployments/gpt-4-1106-preview-deploy/chat/completions');
     expect(mock.requests.at(-1)!.query['api-version']).toBe(AZURE_DEFAULT_API_VERSION);
-    const s = await streamRoundTrip(azureAdapter, 'chat', chat, d);
-    expect(s.result.responseModel).toBe('gpt-4');
-    expect(s.result.usage!.inputTokens).toBe(r.usage.inputTokens);
+    const s = await streamRoundTrip(azureFamily, 'chat', chat, d);
+    expect(s.outcome.responseModel).toBe('gpt-4');
+    expect(s.outcome.usage!.inputTokens).toBe(r.usage!.inputTokens);
   });
 
   it('embeddings and images through the mock; 401 in Azure error shape', async () => {
     const e = await roundTrip(
-      azureAdapter,
+      azureFamily,
       'embedding',
       { input: 'hello' },
       deployment('azure/text-embedding-3', { apiBase: mock.url, apiKey: 'k' }),
     );
     expect(e.responseModel).toBe('text-embedding-ada-002');
-    expect(e.usage.inputTokens).toBe(1);
+    expect(e.usage!.inputTokens).toBe(1);
     const i = await roundTrip(
-      azureAdapter,
+      azureFamily,
       'image_generation',
       { prompt: 'cat' },
       deployment('azure/dalle3', { apiBase: mock.url, apiKey: 'k' }),
     );
-    expect(i.usage.images?.count).toBe(1);
+    expect(i.usage!.images?.count).toBe(1);
     const err = await roundTrip(
-      azureAdapter,
+      azureFamily,
       'chat',
       chat,
       deployment('azure/gpt4', { apiBase: mock.url, apiKey: 'invalid-key' }),
     ).catch((x) => x);
     expect(err.status).toBe(401);
-    expect(err.parsed.message).toMatch(/^Access denied due to invalid subscription key/);
+    expect(err.error.message).toMatch(/returned 401: Access denied due to invalid subscription key/);
   });
 
   it('decodes a recorded Azure stream (prompt_filter_results first chunk, generic model)', () => {
-    const { out, result } = decode(azureAdapter, 'chat', deployment('azure/x'), [
+    const { out, outcome } = decode(azureFamily, 'chat', deployment('azure/x'), [
       fixture('azure-chat.chunks.txt'),
     ]);
     expect(out).toContain('prompt_filter_results');
-    expect(result.responseModel).toBe('gpt-4');
-    expect(result.text).toBe('Hi from Azure');
-    expect(result.usage).toMatchObject({ inputTokens: 19, outputTokens: 4 });
+    expect(outcome.responseModel).toBe('gpt-4');
+    expect(outcome.text).toBe('Hi from Azure');
+    expect(outcome.usage).toMatchObject({ inputTokens: 19, outputTokens: 4 });
   });
 });
