@@ -4,8 +4,9 @@
  * function returns the text to print (table, JSON or CSV); the commander wiring lives elsewhere.
  * Dates are inclusive calendar days (YYYY-MM-DD); bad input throws GatewayError with a clear message.
  */
-import { type Table, toCsv } from '../reports/csv.js';
+
 import { ExactDecimal, RawJson, stringifyExact } from '../pricing/exact-json.js';
+import { type Table, toCsv } from '../reports/csv.js';
 import { focusExport } from '../reports/focus.js';
 import { badRequest, type DayRange, parseDate, parseTimezone } from '../reports/params.js';
 import { allLogs, logsTable } from '../reports/spend-logs.js';

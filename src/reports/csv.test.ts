@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { toCsv } from './csv.js';
 import { exact } from '../pricing/exact-json.js';
+import { toCsv } from './csv.js';
 
 describe('CSV', () => {
   it('quotes per RFC 4180, writes exact money, guards formulas', () => {

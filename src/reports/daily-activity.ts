@@ -4,9 +4,10 @@
  * and a breakdown by model, model group, provider and API key, read from the hourly rollup.
  * Pages are pages of days (newest first), `page_size` days each.
  */
-import type { Db } from '../store/db.js';
+
 import { DecimalSum } from '../pricing/decimal.js';
 import { exact } from '../pricing/exact-json.js';
+import type { Db } from '../store/db.js';
 import type { DayRange } from './params.js';
 import { rollupSource } from './source.js';
 import { keyInfo } from './spend-report.js';

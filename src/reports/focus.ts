@@ -5,9 +5,10 @@
  * exact decimals; every cost column carries the gateway-computed list-price cost (no discounts are
  * known to the gateway). Columns and values are listed in docs/REPORTS.md.
  */
+
+import { exact } from '../pricing/exact-json.js';
 import type { Db } from '../store/db.js';
 import type { Table } from './csv.js';
-import { exact } from '../pricing/exact-json.js';
 import type { DayRange } from './params.js';
 import { keyInfo, teamAliases } from './spend-report.js';
 import { hourBounds, isoUtc, Params, toInt } from './sql.js';

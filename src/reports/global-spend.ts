@@ -4,9 +4,10 @@
  * tg_spend_hourly_tags): total, top keys, top models, daily spend per team, top end users and
  * spend per tag. Default window where LiteLLM has none: the last 30 days (UTC), inclusive.
  */
-import type { Db } from '../store/db.js';
+
 import { compareDecimal, DecimalSum } from '../pricing/decimal.js';
 import { exact } from '../pricing/exact-json.js';
+import type { Db } from '../store/db.js';
 import type { DayRange } from './params.js';
 import { rollupSource } from './source.js';
 import { keyInfo, teamAliases } from './spend-report.js';

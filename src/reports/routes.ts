@@ -9,10 +9,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pino from 'pino';
 import '../gateway/fastify-types.js';
 import type { AuthContext, RouteKind } from '../access/types.js';
+import { stringifyExact } from '../pricing/exact-json.js';
 import type { Db } from '../store/db.js';
 import { toCsv } from './csv.js';
 import { dailyActivity } from './daily-activity.js';
-import { stringifyExact } from '../pricing/exact-json.js';
 import { focusExport } from './focus.js';
 import {
   globalSpend,

@@ -5,8 +5,9 @@
  * Tollgate's extra fields) and, when more rows exist, the `x-tollgate-next-cursor` response header
  * holds the opaque cursor for the next page (`?cursor=`). Filters use the tg_spend_logs indexes.
  */
-import type { Db } from '../store/db.js';
+
 import { exact, rawJson } from '../pricing/exact-json.js';
+import type { Db } from '../store/db.js';
 import { badRequest, type OpenDayRange } from './params.js';
 import { isoUtc, Params, timeBounds } from './sql.js';
 import type { ReportResult } from './types.js';

@@ -6,9 +6,10 @@
  * - group_by=api_key, or api_key=…, or internal_user_id=… → [{api_key, total_cost,
  *   total_input_tokens, total_output_tokens, model_details:[{model, total_cost, …}]}].
  */
-import type { Db } from '../store/db.js';
+
 import { compareDecimal, DecimalSum } from '../pricing/decimal.js';
 import { exact, RawJson } from '../pricing/exact-json.js';
+import type { Db } from '../store/db.js';
 import type { DayRange } from './params.js';
 import { rollupSource } from './source.js';
 import { formatOffset, offsetAtMidnight, Params, reportRows, toInt } from './sql.js';

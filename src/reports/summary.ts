@@ -5,9 +5,10 @@
  * (interval 'total') for the CLI report. Reads tg_spend_hourly, or tg_spend_hourly_tags when
  * grouping by tag (which only carries tag, key, team and model).
  */
-import type { Db } from '../store/db.js';
+
 import { compareDecimal, DecimalSum } from '../pricing/decimal.js';
 import { exact } from '../pricing/exact-json.js';
+import type { Db } from '../store/db.js';
 import { addDays, badRequest, type DayRange } from './params.js';
 import { rollupSource } from './source.js';
 import { keyInfo, teamAliases } from './spend-report.js';
