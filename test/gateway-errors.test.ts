@@ -4,6 +4,7 @@
  */
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatMoney, parseMoney } from '../src/pricing/money.js';
 import { startTestGateway, type TestGateway } from './support/gateway.js';
 
 const UPSTREAM_KEY = 'sk-upstream-secret-abcdef123456';
@@ -27,6 +28,9 @@ model_list:
     litellm_params: { model: openai/fail-500, api_base: "{{MOCK}}/v1", api_key: x, max_retries: 2 }
   - model_name: balanced
     litellm_params: { model: openai/gpt-4o, api_base: "{{MOCK}}/v1", api_key: x, max_retries: 2 }
+  - model_name: leaky-stream
+    litellm_params: { model: openai/gpt-4o-stream-error-echo-key, api_base: "{{MOCK}}/v1", api_key: ${UPSTREAM_KEY} }
+    model_info: { input_cost_per_token: 0.000001, output_cost_per_token: 0.000002 }
   - model_name: slow-stream
     litellm_params: { model: openai/stream-slow-100, api_base: "{{MOCK}}/v1", api_key: x }
     model_info: { input_cost_per_token: 0.000001, output_cost_per_token: 0.000002 }
@@ -178,6 +182,57 @@ describe('upstream failures', () => {
     await t.gw.ledger.flush();
     const all = await t.gw.db.query('SELECT * FROM tg_spend_logs');
     expect(JSON.stringify(all.rows)).not.toContain(UPSTREAM_KEY);
+  });
+});
+
+describe('an upstream error event mid-stream', () => {
+  it('reaches the client redacted (never the provider key), and the call is logged as failed with the tokens so far billed', async () => {
+    const res = await fetch(`${t.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sk-1234', 'content-type': 'application/json' },
+      body: JSON.stringify(chat('leaky-stream', { stream: true, stream_options: { include_usage: true } })),
+    });
+    expect(res.status).toBe(200);
+    const requestId = res.headers.get('x-tollgate-request-id')!;
+    const text = await res.text();
+    expect(text).not.toContain(UPSTREAM_KEY);
+    const frames = text
+      .split('\n\n')
+      .filter((f) => f.startsWith('data: '))
+      .map((f) => f.slice(6));
+    const last = JSON.parse(frames.at(-1)!);
+    expect(last.error).toMatchObject({ type: 'upstream_error', tollgate_code: 'TG_ERR_UPSTREAM' });
+    expect(last.error.message).toMatch(/sent an error mid-stream: Incorrect API key provided: sk-\*\*\*/);
+    expect(text).not.toContain('[DONE]');
+    await t.gw.ledger.flush();
+    const row = (await t.gw.db.query('SELECT * FROM tg_spend_logs WHERE request_id = $1', [requestId]))
+      .rows[0];
+    expect(row.status).toBe('failure');
+    expect(row.estimated).toBe(true);
+    expect(JSON.stringify(row)).not.toContain(UPSTREAM_KEY);
+    // Billed for what was generated before the error: prompt × 0.000001 + completion × 0.000002.
+    const expected =
+      parseMoney('0.000001') * BigInt(row.prompt_tokens as number) +
+      parseMoney('0.000002') * BigInt(row.completion_tokens as number);
+    expect(Number(row.completion_tokens)).toBeGreaterThan(0);
+    expect(formatMoney(parseMoney(String(row.spend)))).toBe(formatMoney(expected));
+  });
+
+  it('the openai SDK raises it as an APIError', async () => {
+    const { default: OpenAI } = await import('openai');
+    const client = new OpenAI({ apiKey: 'sk-1234', baseURL: `${t.url}/v1`, maxRetries: 0 });
+    const stream = await client.chat.completions.create({
+      model: 'leaky-stream',
+      stream: true,
+      messages: [{ role: 'user', content: 'hello' }],
+    });
+    const err = await (async () => {
+      for await (const _ of stream) {
+        // consume
+      }
+    })().catch((e) => e);
+    expect(err).toBeInstanceOf(OpenAI.APIError);
+    expect(String(err.message)).not.toContain(UPSTREAM_KEY);
   });
 });
 

@@ -51,7 +51,9 @@ describe('pricingExplainCommand', () => {
   it('a table of every deployment with effective prices and origins', async () => {
     const text = await pricingExplainCommand({ configPath: write('c.yaml', CONFIG), env });
     expect(text).toMatch(/^Price catalog: builtin:litellm@caddc6dd \(snapshot 2025-11-21, 1803 models\)/);
-    expect(text).toMatch(/gpt-4o {2}\(openai\/gpt-4o\)\n {2}source: catalog:gpt-4o@2025-11-21/);
+    expect(text).toMatch(
+      /gpt-4o {2}\(openai\/gpt-4o\)\n {2}serves: chat, completion, embedding, image_generation\n {2}source: catalog:gpt-4o@2025-11-21/,
+    );
     expect(text).toMatch(/input_cost_per_token\s+0\.0000025\s+2\.5\s+catalog:gpt-4o/);
     expect(text).toMatch(/source: base_model:azure\/gpt-4-1106-preview/);
     expect(text).toMatch(/azure-nobase[\s\S]*UNPRICED[\s\S]*warning: .*base_model/);

@@ -20,6 +20,8 @@ import {
   resolvePricing,
   splitProvider,
 } from '../pricing/index.js';
+import { familyForDeployment } from '../providers/registry.js';
+import { supportedCallTypes } from '../providers/types.js';
 
 export interface PricingExplainOptions {
   configPath: string;
@@ -64,6 +66,13 @@ function describeDeployment(
   }
 }
 
+/** What the deployment's provider family can serve, and what would make every call fail. */
+function capabilitiesOf(d: DeploymentConfig): { callTypes: string[]; problems: string[] } {
+  const family = familyForDeployment(d);
+  if (!family) return { callTypes: [], problems: [] };
+  return { callTypes: supportedCallTypes(family), problems: family.checkDeployment?.(d) ?? [] };
+}
+
 export async function pricingExplainCommand(opts: PricingExplainOptions): Promise<string> {
   const env = opts.env ?? process.env;
   const config = loadConfigFile(opts.configPath, env);
@@ -81,18 +90,20 @@ export async function pricingExplainCommand(opts: PricingExplainOptions): Promis
       );
     }
   }
-  const results = deployments.map((d) => ({ d, ...describeDeployment(d, catalog) }));
+  const results = deployments.map((d) => ({ d, ...describeDeployment(d, catalog), ...capabilitiesOf(d) }));
 
   if (opts.json) {
     return JSON.stringify(
       {
         catalog: { source: catalog.source, snapshot: catalog.snapshot, size: catalog.size },
         warnings: reload.warnings,
-        deployments: results.map(({ d, resolved, error }) => ({
+        deployments: results.map(({ d, resolved, error, callTypes, problems }) => ({
           model_name: d.modelName,
           id: d.id,
           model: d.model,
           provider: d.provider,
+          supported_call_types: callTypes,
+          config_problems: problems,
           ...(error !== undefined
             ? { error }
             : {
@@ -136,9 +147,11 @@ export async function pricingExplainCommand(opts: PricingExplainOptions): Promis
     `Price catalog: ${catalog.source} (snapshot ${catalog.snapshot}, ${catalog.size} models)`,
   ];
   for (const w of reload.warnings) out.push(`warning: ${w}`);
-  for (const { d, resolved, error } of results) {
+  for (const { d, resolved, error, callTypes, problems } of results) {
     out.push('');
     out.push(`${d.modelName}  (${d.model})`);
+    out.push(`  serves: ${callTypes.length ? callTypes.join(', ') : `nothing (provider "${d.provider}" is not supported)`}`);
+    for (const p of problems) out.push(`  CONFIG: ${p} (every call to it fails until this is fixed)`);
     if (error !== undefined || !resolved) {
       out.push(`  ERROR: ${error}`);
       continue;

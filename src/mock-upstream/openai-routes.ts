@@ -28,6 +28,8 @@ export interface OpenAiContext {
   switches: Switches;
   /** Set for Azure: the model name reported back. */
   azureModel?: string;
+  /** The API key the client presented (bearer or api-key), for the echo-key switch. */
+  presentedKey?: string;
 }
 
 let counter = 0;
@@ -120,9 +122,10 @@ function chatChunks(r: Reply, model: string, ctx: OpenAiContext, includeUsage: b
     r.pieces.forEach((p, i) => {
       out.push(chunk({ content: p }, null));
       if (i === 0 && ctx.switches.streamError) {
-        out.push(
-          `data: ${JSON.stringify(openAiError('The server had an error while processing your request.', 'server_error', null))}\n\n`,
-        );
+        const message = ctx.switches.echoKey
+          ? `Incorrect API key provided: ${ctx.presentedKey ?? ''}.`
+          : 'The server had an error while processing your request.';
+        out.push(`data: ${JSON.stringify(openAiError(message, 'server_error', null))}\n\n`);
       }
     });
   }

@@ -26,6 +26,7 @@
  *   stream-slow-<ms>  wait between stream chunks
  *   cut-<n>           drop the connection after n stream chunks (events / NDJSON lines)
  *   stream-error      send the provider's error event after the first content chunk
+ *   echo-key          with stream-error (OpenAI format): the error message echoes the presented API key
  *   no-usage          OpenAI format: no usage field / no include_usage chunk
  *   tool-call         answer with a call to the first declared tool (also when tool_choice forces one)
  *   missing           Ollama: 404 model not found
@@ -274,6 +275,7 @@ export async function startMockUpstream(opts: MockUpstreamOptions = {}): Promise
           model,
           switches: sw,
           azureModel: r.deployment === undefined ? undefined : azureGenericModel(r.deployment),
+          presentedKey: presentedKey(req.headers),
         });
       case 'anthropic':
         return handleAnthropic(res, body, sw);
@@ -308,4 +310,11 @@ export async function startMockUpstream(opts: MockUpstreamOptions = {}): Promise
         server.closeAllConnections();
       }),
   };
+}
+
+function presentedKey(headers: IncomingHttpHeaders): string | undefined {
+  const auth = headers.authorization;
+  if (typeof auth === 'string' && auth.startsWith('Bearer ')) return auth.slice(7);
+  const key = headers['api-key'];
+  return typeof key === 'string' ? key : undefined;
 }

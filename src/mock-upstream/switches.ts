@@ -28,6 +28,8 @@ export interface Switches {
   cutAfter?: number;
   /** Send a provider error event after the first content chunk of a stream. */
   streamError: boolean;
+  /** The stream error event echoes the presented API key (as some upstreams do in auth errors). */
+  echoKey: boolean;
   /** Answer with a tool call (when the request declares tools). */
   toolCall: boolean;
 }
@@ -50,6 +52,7 @@ export function parseSwitches(model: string): Switches {
     noUsage: model.includes('no-usage'),
     cutAfter: num(/cut-(\d+)/, model),
     streamError: model.includes('stream-error'),
+    echoKey: model.includes('echo-key'),
     toolCall: model.includes('tool-call'),
   };
 }

@@ -62,6 +62,8 @@ export function registerInfoRoutes(app: FastifyInstance, deps: InfoDeps): void {
         model_name: rt.modelName,
         deployment_id: rt.config.id,
         model: rt.config.model,
+        provider: rt.config.provider,
+        ...capabilities(rt),
         ...explainPricing(rt.pricing),
       })),
     };
@@ -116,7 +118,17 @@ export function describeDeployment(rt: DeploymentRuntime): Record<string, unknow
   info.pricing_source = p.source;
   info.pricing_origins = p.origins;
   info.unpriced = p.unpriced;
+  Object.assign(info, capabilities(rt));
   return { model_name: d.modelName, litellm_params: params, model_info: info };
+}
+
+/** What a deployment can do, from its family's endpoint table, and what stops it (checked at load). */
+export function capabilities(rt: DeploymentRuntime): Record<string, unknown> {
+  return {
+    provider_family: rt.family.name,
+    supported_call_types: [...rt.callTypes],
+    config_problems: rt.configProblems,
+  };
 }
 
 export function explainPricing(p: ResolvedPricing): Record<string, unknown> {
