@@ -6,7 +6,6 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type pino from 'pino';
-import type { RouteAuthorizer } from '../gateway/auth-hook.js';
 import type { Db } from '../store/db.js';
 import { admit, type SettleableAdmission } from './admission.js';
 import { Authenticator } from './auth.js';
@@ -14,7 +13,7 @@ import { AccessCore } from './core.js';
 import { sendJson } from './json.js';
 import { reconcileCounters, resetAllSpend, runBudgetResets } from './maintenance.js';
 import { ACCESS_ROUTE_DEFS } from './routes/route-table.js';
-import type { AccessControl, AdmissionRequest, AuthContext, RouteKind } from './types.js';
+import type { AccessControl, AdmissionRequest, AuthContext, RouteAuthorizer, RouteKind } from './types.js';
 
 export { ACCESS_ROUTES } from './routes/route-table.js';
 

@@ -2,6 +2,7 @@
  * @module access/types
  * Who is calling and what they may do. The gateway asks AccessControl once per request.
  */
+import type { FastifyRequest } from 'fastify';
 import type { CallType } from '../providers/types.js';
 
 export interface AuthContext {
@@ -43,6 +44,13 @@ export interface Admission {
 
 /** Route classes for authorization. */
 export type RouteKind = 'llm' | 'spend' | 'admin' | 'key_info' | 'public' | 'info';
+
+/** What the HTTP layer's auth hook needs (the access service implements it; gateway/ consumes it). */
+export interface RouteAuthorizer {
+  authenticate(token: string | undefined): AuthContext | Promise<AuthContext>;
+  /** Throws GatewayError (401/403) when `auth` may not use a route of this kind. */
+  authorizeRoute(auth: AuthContext, kind: RouteKind, request: FastifyRequest): void;
+}
 
 export interface AccessControl {
   /** Resolve the presented token (Bearer or x-api-key). Throws GatewayError (401/403). */

@@ -150,7 +150,9 @@ export async function pricingExplainCommand(opts: PricingExplainOptions): Promis
   for (const { d, resolved, error, callTypes, problems } of results) {
     out.push('');
     out.push(`${d.modelName}  (${d.model})`);
-    out.push(`  serves: ${callTypes.length ? callTypes.join(', ') : `nothing (provider "${d.provider}" is not supported)`}`);
+    out.push(
+      `  serves: ${callTypes.length ? callTypes.join(', ') : `nothing (provider "${d.provider}" is not supported)`}`,
+    );
     for (const p of problems) out.push(`  CONFIG: ${p} (every call to it fails until this is fixed)`);
     if (error !== undefined || !resolved) {
       out.push(`  ERROR: ${error}`);

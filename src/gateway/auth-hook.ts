@@ -5,13 +5,9 @@
  * Routes without a kind are treated as 'admin' (master key only): safe by default.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AuthContext, RouteKind } from '../access/types.js';
+import type { AuthContext, RouteAuthorizer, RouteKind } from '../access/types.js';
 
-export interface RouteAuthorizer {
-  authenticate(token: string | undefined): AuthContext | Promise<AuthContext>;
-  /** Throws GatewayError (401/403) when `auth` may not use a route of this kind. */
-  authorizeRoute(auth: AuthContext, kind: RouteKind, request: FastifyRequest): void;
-}
+export type { RouteAuthorizer };
 
 export function extractToken(headers: FastifyRequest['headers']): string | undefined {
   const h = headers.authorization;

@@ -390,7 +390,9 @@ describe('streaming', () => {
     expect(e.estimated).toBe(true);
     expect(e.completionTokens).toBe(3);
     // Billed: prompt tokens (estimated) × 0.001 + 3 × 0.002.
-    expect(e.spend).toBe(formatMoney(parseMoney('0.001') * BigInt(e.promptTokens) + parseMoney('0.002') * 3n));
+    expect(e.spend).toBe(
+      formatMoney(parseMoney('0.001') * BigInt(e.promptTokens) + parseMoney('0.002') * 3n),
+    );
     expect(e.promptTokens).toBeGreaterThan(0);
     expect(e.errorMessage).toContain('key sk-***');
     expect(e.errorMessage).not.toContain('THISISASECRET');

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import './fastify-types.js';
+import '../access/fastify-types.js';
 import { type AccessService, createAccessService } from '../access/service.js';
 import type { RouteKind } from '../access/types.js';
 import type { GatewayConfig } from '../config/types.js';

@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pino from 'pino';
-import '../gateway/fastify-types.js';
+import '../access/fastify-types.js';
 import type { AuthContext, RouteKind } from '../access/types.js';
 import { stringifyExact } from '../pricing/exact-json.js';
 import type { Db } from '../store/db.js';

@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import '../gateway/fastify-types.js';
+import '../access/fastify-types.js';
 import { GatewayError } from '../errors.js';
 
 /** No inline script or style, nothing from other origins; the API is same-origin. */

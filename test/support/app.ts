@@ -3,7 +3,7 @@
  * without the whole gateway.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import '../../src/gateway/fastify-types.js';
+import '../../src/access/fastify-types.js';
 import { installAuth, type RouteAuthorizer } from '../../src/gateway/auth-hook.js';
 import { installErrorHandling } from '../../src/gateway/error-handler.js';
 import { logger } from '../../src/logger.js';

@@ -1,9 +1,9 @@
 /**
- * @module gateway/fastify-types
+ * @module access/fastify-types
  * What Tollgate adds to Fastify's request and route config. Every route declares its `kind`
  * (access/types.ts RouteKind) in its config; the auth hook authorizes by kind.
  */
-import type { AuthContext, RouteKind } from '../access/types.js';
+import type { AuthContext, RouteKind } from './types.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
