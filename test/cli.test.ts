@@ -122,6 +122,10 @@ describe('tollgate CLI', () => {
     ]);
     try {
       expect(s.output()).toContain('demo');
+      // The test env turns the public map off (vitest.config.ts), so no test reaches the internet.
+      expect(s.output()).toContain(
+        'prices: builtin:litellm@caddc6dd (built-in, 1803 models, snapshot 2025-11-21); updates off (TOLLGATE_COST_MAP: builtin)',
+      );
       const res = await fetch(`${s.url}/v1/chat/completions`, {
         method: 'POST',
         headers: { authorization: 'Bearer sk-1234', 'content-type': 'application/json' },

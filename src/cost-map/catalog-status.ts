@@ -83,13 +83,13 @@ export function describeCatalogInUse(m: CostMapManager): string {
   const fetched = m.fetchedAt();
   const how =
     origin === 'builtin'
-      ? 'built-in snapshot'
+      ? 'built-in'
       : origin === 'cache'
         ? `cached copy fetched ${fetched?.toISOString() ?? '?'}`
         : origin === 'file'
           ? 'file'
           : `fetched ${fetched?.toISOString() ?? '?'}`;
-  const head = `prices: ${c.source} (${how}, snapshot ${c.snapshot}, ${c.size} models)`;
+  const head = `prices: ${c.source} (${how}, ${c.size} models, snapshot ${c.snapshot})`;
   const src = m.source();
   if (src.kind === 'builtin') return `${head}; updates off (${src.reason})`;
   const interval = m.refreshIntervalMs();
