@@ -89,7 +89,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /** LiteLLM's integrity rule: a public map with under half the models of the bundled copy is truncated. */
 const MIN_SHARE_OF_BUILTIN = 0.5;
 
-const minutes = (ms: number) => (ms >= 3_600_000 ? `${ms / 3_600_000} h` : `${Math.round(ms / 60_000)} min`);
+const minutes = (ms: number) =>
+  ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : `${Math.round(ms / 60_000)} min`;
 
 export class CostMapManager {
   readonly #opts: CostMapManagerOptions;
@@ -322,6 +323,7 @@ export class CostMapManager {
         src.kind === 'url' ? { etag: this.#etag, lastModified: this.#lastModified } : {},
         { ...this.#opts, signal: this.#abort.signal },
       );
+      if (this.#stopped) return { ok: false, warnings: [], changed: false };
       if (read.status === 'not-modified' || sha256Text(read.text) === this.#sha) {
         if (read.status === 'ok') {
           this.#etag = read.etag ?? this.#etag;

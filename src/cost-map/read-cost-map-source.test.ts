@@ -61,6 +61,12 @@ describe('readCostMapSource', () => {
     await expect(readCostMapSource(`${srv.base}/other.json`)).rejects.toThrow('HTTP 404');
   });
 
+  it('never repeats credentials of the URL in its reasons', async () => {
+    const bad = 'https://user:s3cret@[::1/map.json?sig=s3cret';
+    const err = await readCostMapSource(bad).catch((e: Error) => e);
+    expect(String(err)).not.toContain('s3cret');
+  });
+
   it('aborts when the caller aborts (gateway shutdown)', async () => {
     srv.mode = 'hang';
     const ac = new AbortController();

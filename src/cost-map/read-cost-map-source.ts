@@ -7,6 +7,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { displayLocation } from './cost-map-source.js';
 
 export interface ReadOptions {
   /** Whole-request timeout in ms, body included (default 5 s, LiteLLM's). */
@@ -86,7 +87,8 @@ export async function readCostMapSource(
   } catch (err) {
     if (timeout.aborted) throw new Error(`timed out after ${timeoutMs} ms`);
     if (opts.signal?.aborted) throw new Error('aborted');
-    throw new Error(networkReason(err));
+    // Some messages quote the URL (`Failed to parse URL from …`): never with its credentials.
+    throw new Error(networkReason(err).replaceAll(location, displayLocation(location)));
   }
 }
 
