@@ -69,6 +69,14 @@ export function formatChange(c: CatalogChange, limit = Number.POSITIVE_INFINITY)
   ].join('\n');
 }
 
+/** The warning a large change is applied with: why, where the full list is, the first 20 lines per section. */
+export function largeChangeWarning(c: CatalogChange, reportPath: string | null): string {
+  const where = reportPath
+    ? `full list in ${reportPath} and GET /pricing/explain`
+    : 'full list in GET /pricing/explain';
+  return `price catalog: large change applied (${c.affectedModels} models re-priced or removed, threshold ${LARGE_CHANGE_MODELS}); ${where}\n${formatChange(c, 20)}`;
+}
+
 export interface DeploymentPriceChange {
   key: string;
   /** Exact decimal USD, or null when the key is new / gone. */

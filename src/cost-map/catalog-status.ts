@@ -7,31 +7,32 @@
 import type { CatalogChange } from './catalog-change.js';
 import type { CostMapManager } from './cost-map-manager.js';
 import { displayLocation } from './cost-map-source.js';
+import { formatDelay } from './refresh-schedule.js';
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
 export function catalogStatusJSON(m: CostMapManager): Record<string, unknown> {
   const c = m.current();
   const src = m.source();
+  const st = m.state();
   const out: Record<string, unknown> = {
     source: c.source,
     snapshot: c.snapshot,
     models: c.size,
-    origin: m.origin(),
-    fetched_at: iso(m.fetchedAt()),
-    checked_at: iso(m.checkedAt()),
+    origin: st.origin,
+    fetched_at: iso(st.fetchedAt),
+    checked_at: iso(st.checkedAt),
   };
-  const etag = m.etag();
-  if (etag) out.etag = etag;
+  if (st.etag) out.etag = st.etag;
   if (src.kind === 'builtin') {
     out.updates = { disabled_by: src.reason };
   } else {
-    const err = m.lastError();
+    const err = st.lastError;
     out.updates = {
       from: displayLocation(src.location),
       set_by: src.setBy,
-      every_seconds: m.refreshIntervalMs() > 0 ? m.refreshIntervalMs() / 1000 : null,
-      next_check_at: iso(m.nextCheckAt()),
+      every_seconds: st.refreshIntervalMs > 0 ? st.refreshIntervalMs / 1000 : null,
+      next_check_at: iso(st.nextCheckAt),
       last_error: err?.message ?? null,
       last_error_at: iso(err?.at),
     };
@@ -69,18 +70,10 @@ export function catalogChangeJSON(c: CatalogChange, limit = 200): Record<string,
   };
 }
 
-const every = (ms: number) =>
-  ms % 86_400_000 === 0
-    ? `${ms / 86_400_000} d`
-    : ms % 3_600_000 === 0
-      ? `${ms / 3_600_000} h`
-      : `${Math.round(ms / 60_000)} min`;
-
 /** The startup line: which catalog prices requests now, and how it is kept current. */
 export function describeCatalogInUse(m: CostMapManager): string {
   const c = m.current();
-  const origin = m.origin();
-  const fetched = m.fetchedAt();
+  const { origin, fetchedAt: fetched, refreshIntervalMs: interval } = m.state();
   const how =
     origin === 'builtin'
       ? 'built-in'
@@ -92,12 +85,11 @@ export function describeCatalogInUse(m: CostMapManager): string {
   const head = `prices: ${c.source} (${how}, ${c.size} models, snapshot ${c.snapshot})`;
   const src = m.source();
   if (src.kind === 'builtin') return `${head}; updates off (${src.reason})`;
-  const interval = m.refreshIntervalMs();
-  const refresh = interval > 0 ? `, then every ${every(interval)}` : '';
+  const refresh = interval > 0 ? `, then every ${formatDelay(interval)}` : '';
   const from = displayLocation(src.location);
   if (src.kind === 'url' && origin === 'fetched')
-    return `${head}; refreshed from ${from}${interval > 0 ? ` every ${every(interval)}` : ' on SIGHUP / POST /pricing/reload'}`;
+    return `${head}; refreshed from ${from}${interval > 0 ? ` every ${formatDelay(interval)}` : ' on SIGHUP / POST /pricing/reload'}`;
   return src.kind === 'url'
     ? `${head}; checking ${from} in the background now${refresh}`
-    : `${head}; re-read from ${from}${interval > 0 ? ` every ${every(interval)}` : ' on SIGHUP / POST /pricing/reload'}`;
+    : `${head}; re-read from ${from}${interval > 0 ? ` every ${formatDelay(interval)}` : ' on SIGHUP / POST /pricing/reload'}`;
 }

@@ -14,9 +14,10 @@ import {
   startMapServer,
 } from '../../test/support/cost-map-server.js';
 import { builtinCatalog, type Catalog, formatMoney, resolvePricing } from '../pricing/index.js';
-import { CostMapManager, type CostMapManagerOptions, createCostMapManager } from './cost-map-manager.js';
+import { CostMapManager, createCostMapManager } from './cost-map-manager.js';
 import { costMapChecks, costMapLargeChanges } from './cost-map-metrics.js';
 import { LITELLM_COST_MAP_URL } from './cost-map-source.js';
+import type { CostMapManagerOptions } from './cost-map-types.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tollgate-costmap-mgr-'));
 let n = 0;
@@ -139,7 +140,7 @@ describe('CostMapManager: the public map by default', () => {
     expect(priceOf(m.current(), 'gpt-4o')).toBe('0.000002');
     expect(m.current().get('brand-new-model')).toBeDefined();
     expect(m.current()).toMatchObject({ source: LITELLM_COST_MAP_URL, snapshot: '2026-02-03' });
-    expect(m.origin()).toBe('fetched');
+    expect(m.state().origin).toBe('fetched');
     expect(m.lastChange()?.diff.priceChanges).toEqual([
       { model: 'gpt-4o', key: 'input_cost_per_token', before: '0.0000025', after: '0.000002' },
     ]);
@@ -175,9 +176,9 @@ describe('CostMapManager: the public map by default', () => {
     const before = srv.requests.length;
     expect(await m.loadLocal()).toMatchObject({ ok: true, changed: true });
     expect(srv.requests.length).toBe(before); // no network for the cached copy
-    expect(m.origin()).toBe('cache');
+    expect(m.state().origin).toBe('cache');
     expect(priceOf(m.current(), 'gpt-4o')).toBe('0.000002');
-    expect(m.checkedAt()?.toISOString()).toBe('2026-02-03T04:05:06.000Z');
+    expect(m.state().checkedAt?.toISOString()).toBe('2026-02-03T04:05:06.000Z');
     const unchanged = await checks('unchanged');
     expect(await m.start()).toEqual({ ok: true, warnings: [], changed: false });
     m.stop();
@@ -185,8 +186,8 @@ describe('CostMapManager: the public map by default', () => {
     expect(req.headers['if-none-match']).toMatch(/^"[0-9a-f]{16}"$/);
     expect(await checks('unchanged')).toBe(unchanged + 1);
     expect(adopted).toHaveLength(1); // the cached catalog only; a 304 re-resolves nothing
-    expect(m.checkedAt()?.toISOString()).toBe('2026-02-04T00:00:00.000Z');
-    expect(m.fetchedAt()?.toISOString()).toBe('2026-02-03T04:05:06.000Z');
+    expect(m.state().checkedAt?.toISOString()).toBe('2026-02-04T00:00:00.000Z');
+    expect(m.state().fetchedAt?.toISOString()).toBe('2026-02-03T04:05:06.000Z');
     expect(m.lastChange()).toBeNull(); // the cached copy was the catalog before the restart
     expect(JSON.parse(readFileSync(join(cacheDir, 'meta.json'), 'utf8')).checkedAt).toBe(
       '2026-02-04T00:00:00.000Z',
@@ -210,7 +211,7 @@ describe('CostMapManager: the public map by default', () => {
     m.stop();
     expect(out.info.filter((l) => l.includes('could not be loaded'))).toHaveLength(1);
     expect(out.debug.filter((l) => l.includes('could not be loaded'))).toHaveLength(1);
-    expect(m.lastError()?.message).toMatch(/ECONNREFUSED/);
+    expect(m.state().lastError?.message).toMatch(/ECONNREFUSED/);
   });
 
   it('slow upstream: the fetch times out, the built-in catalog serves meanwhile and after', async () => {
@@ -337,7 +338,7 @@ describe('CostMapManager: file maps', () => {
     writeFileSync(file, entry(0.001));
     const m = new CostMapManager({ location: file, env: {} });
     expect(await m.loadLocal()).toMatchObject({ ok: true, changed: true });
-    expect(m.origin()).toBe('file');
+    expect(m.state().origin).toBe('file');
     expect(priceOf(m.current(), 'gpt-4o')).toBe('0.001');
     expect(m.current().get('claude-sonnet-4-5')).toBeDefined(); // the rest from the built-in
     expect((await m.reload()).changed).toBe(false);
@@ -395,7 +396,7 @@ describe('CostMapManager: refresh schedule', () => {
     fail = true;
     await vi.advanceTimersByTimeAsync(HOUR);
     expect(calls).toHaveLength(3);
-    expect(m.lastError()?.message).toMatch(/unreachable \(ENOTFOUND\)/);
+    expect(m.state().lastError?.message).toMatch(/unreachable \(ENOTFOUND\)/);
     await vi.advanceTimersByTimeAsync(5 * MIN - 1);
     expect(calls).toHaveLength(3);
     await vi.advanceTimersByTimeAsync(1);
@@ -407,7 +408,7 @@ describe('CostMapManager: refresh schedule', () => {
     fail = false;
     await vi.advanceTimersByTimeAsync(20 * MIN);
     expect(calls).toHaveLength(6);
-    expect(m.lastError()).toBeNull();
+    expect(m.state().lastError).toBeNull();
     await vi.advanceTimersByTimeAsync(HOUR - 1); // back to the normal interval
     expect(calls).toHaveLength(6);
     m.stop();
@@ -423,7 +424,7 @@ describe('CostMapManager: refresh schedule', () => {
     await m.start();
     await vi.advanceTimersByTimeAsync(30 * 24 * 3_600_000);
     expect(srv.requests.length).toBe(before + 1);
-    expect(m.nextCheckAt()).toBeNull();
+    expect(m.state().nextCheckAt).toBeNull();
     await m.reload();
     expect(srv.requests.length).toBe(before + 2);
     m.stop();

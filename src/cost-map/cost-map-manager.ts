@@ -9,12 +9,12 @@
  * clear message — never a crash, never a failed start.
  */
 import { join } from 'node:path';
-import { builtinCatalog, type Catalog, overlayCatalog, parseCatalog } from '../pricing/index.js';
+import { builtinCatalog, type Catalog } from '../pricing/index.js';
 import {
   type CatalogChange,
   describeCatalogChange,
   formatChange,
-  LARGE_CHANGE_MODELS,
+  largeChangeWarning,
   summarizeChange,
 } from './catalog-change.js';
 import { readCachedMap, touchCachedMap, writeCachedMap, writeChangeReport } from './cost-map-cache.js';
@@ -25,72 +25,20 @@ import {
   displayLocation,
   resolveCostMapSource,
 } from './cost-map-source.js';
+import type {
+  CatalogOrigin,
+  CatalogState,
+  CostMapManagerOptions,
+  FetchedMap,
+  ReloadResult,
+} from './cost-map-types.js';
+import { layerFetchedMap } from './layer-fetched-map.js';
 import { parseCostMapText, sha256Text } from './parse-cost-map.js';
-import { type ReadOptions, readCostMapSource } from './read-cost-map-source.js';
+import { readCostMapSource } from './read-cost-map-source.js';
+import { formatDelay, nextCheckDelay } from './refresh-schedule.js';
 
-export type CatalogOrigin = 'builtin' | 'file' | 'cache' | 'fetched';
-
-/** The little of a logger this needs (pino's Logger fits). */
-export interface WarnLogger {
-  warn(msg: string): void;
-  info?(msg: string): void;
-  debug?(msg: string): void;
-}
-
-export interface CostMapManagerOptions extends ReadOptions {
-  /** `general_settings.cost_map`: file, URL or `builtin`. */
-  location?: string;
-  env?: NodeJS.ProcessEnv;
-  /** Folder for the last good fetched map (`<data dir>/cost-map`); without it nothing is cached. */
-  cacheDir?: string;
-  /** Between refresh checks (ms); 0 = never; default daily. */
-  refreshIntervalMs?: number;
-  logger?: WarnLogger;
-  /**
-   * Offered every candidate catalog before it is used (the gateway re-resolves its deployments here and
-   * swaps them in). Problems returned → the candidate is refused and the catalog in use stays.
-   */
-  adopt?: (next: Catalog, change: CatalogChange) => string[];
-  /** Clock (tests pass a fixed one). */
-  now?: () => Date;
-}
-
-export interface ReloadResult {
-  ok: boolean;
-  warnings: string[];
-  /** True when the catalog in use was replaced by different data. */
-  changed: boolean;
-  /** What the replacement changed, one line (`+3 models, -0 models, 5 prices changed in 2 models`). */
-  summary?: string;
-  large?: boolean;
-}
-
-/** A validated map about to become the catalog (the unit a dated price version would be made of). */
-export interface FetchedMap {
-  /** Display form of where it came from (no credentials). */
-  source: string;
-  /** YYYY-MM-DD the prices are dated. */
-  snapshot: string;
-  fetchedAt: Date;
-  etag?: string;
-  lastModified?: string;
-  /** The map's own valid entries. */
-  entries: Catalog;
-  /** Keys whose entry was invalid: they keep the prices in use. */
-  invalidKeys: string[];
-  sha256: string;
-  origin: Exclude<CatalogOrigin, 'builtin'>;
-}
-
-/** Retries after a failed check: 5 min, 10, 20… capped at the refresh interval. */
-const RETRY_BASE_MS = 5 * 60 * 1000;
-/** setTimeout's largest delay (~24.8 days). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 /** LiteLLM's integrity rule: a public map with under half the models of the bundled copy is truncated. */
 const MIN_SHARE_OF_BUILTIN = 0.5;
-
-const minutes = (ms: number) =>
-  ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : `${Math.round(ms / 60_000)} min`;
 
 export class CostMapManager {
   readonly #opts: CostMapManagerOptions;
@@ -141,27 +89,17 @@ export class CostMapManager {
     return this.#lastChange;
   }
 
-  /** For status endpoints. */
-  origin(): CatalogOrigin {
-    return this.#origin;
-  }
-  fetchedAt(): Date | null {
-    return this.#fetchedAt;
-  }
-  checkedAt(): Date | null {
-    return this.#checkedAt;
-  }
-  etag(): string | undefined {
-    return this.#etag;
-  }
-  lastError(): { message: string; at: Date } | null {
-    return this.#lastError;
-  }
-  nextCheckAt(): Date | null {
-    return this.#nextCheckAt;
-  }
-  refreshIntervalMs(): number {
-    return this.#intervalMs;
+  /** Where the catalog in use came from and how it is being kept current (status endpoints). */
+  state(): CatalogState {
+    return {
+      origin: this.#origin,
+      fetchedAt: this.#fetchedAt,
+      checkedAt: this.#checkedAt,
+      etag: this.#etag,
+      lastError: this.#lastError,
+      nextCheckAt: this.#nextCheckAt,
+      refreshIntervalMs: this.#intervalMs,
+    };
   }
 
   /**
@@ -262,17 +200,8 @@ export class CostMapManager {
    * map is not logged as a change.
    */
   applyFetchedMap(map: FetchedMap, opts: { quiet?: boolean } = {}): ReloadResult {
-    const meta = { source: map.source, snapshot: map.snapshot };
     const current = this.#catalog;
-    let base = builtinCatalog();
-    const keep = map.invalidKeys.filter(
-      (k) => current.get(k) !== undefined && current.get(k) !== base.get(k),
-    );
-    if (keep.length > 0) {
-      const kept = Object.fromEntries(keep.map((k) => [k, current.get(k)]));
-      base = overlayCatalog(parseCatalog(kept, meta).catalog, base, meta);
-    }
-    const next = overlayCatalog(map.entries, base, meta);
+    const next = layerFetchedMap(map, current);
     const change = describeCatalogChange(current, next, this.#now());
     const problems = this.#opts.adopt?.(next, change) ?? [];
     if (problems.length > 0) {
@@ -299,13 +228,8 @@ export class CostMapManager {
     const summary = summarizeChange(change);
     if (change.large) {
       costMapLargeChanges.inc();
-      const where = this.#opts.cacheDir
-        ? `; full list in ${join(this.#opts.cacheDir, 'last-change.txt')} and GET /pricing/explain`
-        : '; full list in GET /pricing/explain';
-      this.#log(
-        'warn',
-        `price catalog: large change applied (${change.affectedModels} models re-priced or removed, threshold ${LARGE_CHANGE_MODELS})${where}\n${formatChange(change, 20)}`,
-      );
+      const report = this.#opts.cacheDir ? join(this.#opts.cacheDir, 'last-change.txt') : null;
+      this.#log('warn', largeChangeWarning(change, report));
     } else {
       this.#log('info', `price catalog updated: ${map.source} (snapshot ${map.snapshot}): ${summary}`);
     }
@@ -423,13 +347,13 @@ export class CostMapManager {
     const repeated = this.#lastError?.message === msg;
     this.#lastError = { message: msg, at: this.#now() };
     this.#failures++;
-    const retry = this.#started && this.#intervalMs > 0 ? `; next try in ${minutes(this.#retryDelay())}` : '';
+    const retry =
+      this.#started && this.#intervalMs > 0 ? `; next try in ${formatDelay(this.#retryDelay())}` : '';
     this.#log(repeated ? 'debug' : level, `${msg}${retry}`);
   }
 
   #retryDelay(): number {
-    if (this.#failures === 0) return this.#intervalMs;
-    return Math.min(this.#intervalMs, RETRY_BASE_MS * 2 ** Math.min(this.#failures - 1, 20));
+    return nextCheckDelay(this.#intervalMs, this.#failures);
   }
 
   #schedule(): void {
@@ -437,7 +361,7 @@ export class CostMapManager {
     this.#timer = null;
     this.#nextCheckAt = null;
     if (!this.#started || this.#stopped || this.#intervalMs <= 0) return;
-    const delay = Math.min(this.#retryDelay(), MAX_TIMER_MS);
+    const delay = this.#retryDelay();
     this.#nextCheckAt = new Date(Date.now() + delay);
     this.#timer = setTimeout(() => void this.refresh(), delay);
     this.#timer.unref();

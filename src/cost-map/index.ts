@@ -10,15 +10,7 @@ export {
   LARGE_CHANGE_MODELS,
 } from './catalog-change.js';
 export { catalogChangeJSON, catalogStatusJSON, describeCatalogInUse } from './catalog-status.js';
-export {
-  type CatalogOrigin,
-  CostMapManager,
-  type CostMapManagerOptions,
-  createCostMapManager,
-  type FetchedMap,
-  type ReloadResult,
-  type WarnLogger,
-} from './cost-map-manager.js';
+export { CostMapManager, createCostMapManager } from './cost-map-manager.js';
 export {
   type CostMapSource,
   DEFAULT_REFRESH_INTERVAL_MS,
@@ -26,4 +18,12 @@ export {
   LITELLM_COST_MAP_URL,
   resolveCostMapSource,
 } from './cost-map-source.js';
+export type {
+  CatalogOrigin,
+  CatalogState,
+  CostMapManagerOptions,
+  FetchedMap,
+  ReloadResult,
+  WarnLogger,
+} from './cost-map-types.js';
 export { type LoadedCostMap, type LoadOptions, loadCostMap } from './load-cost-map.js';
