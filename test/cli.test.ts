@@ -34,7 +34,8 @@ function startServe(args: string[]): Promise<{ child: ChildProcess; output: () =
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 25_000);
+    // Generous: on a loaded 2-core CI machine the embedded database alone can take 20 s to start.
+    const timer = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 60_000);
     child.stdout.on('data', () => {
       const m = /listening on (http:\/\/[^\s]+)/.exec(out);
       if (m) {
@@ -161,7 +162,7 @@ describe('tollgate CLI', () => {
     } finally {
       o.child.kill('SIGTERM');
     }
-  });
+  }, 150_000); // two gateways start one after the other
 
   it('cost prices a usage from the catalog', async () => {
     const r = await tollgate(['cost', '--model', 'gpt-4o', '--input', '1000', '--output', '500']);

@@ -27,6 +27,8 @@ general_settings:
 type Json = any;
 const AUTH = { authorization: 'Bearer sk-1234' };
 const CLOCK = new Date('2026-02-03T04:05:06Z');
+/** These tests start gateways (embedded database); on a loaded 2-core machine that alone can take 20 s. */
+const START_LIMIT_MS = 120_000;
 
 /** LiteLLM's URL → the local server; anything else that is not local is a test bug. */
 const redirect = (target: string): typeof fetch =>
@@ -81,46 +83,50 @@ const get = async (path: string) => {
 };
 
 describe('prices stay current by default', () => {
-  it('serves at once with the built-in catalog, swaps to the fetched map when it lands', async () => {
-    const release = srv.hold(); // the upstream is slow: the gateway must not wait for it
-    t = await startTestGateway(CONFIG, {
-      dataDir,
-      env: { ...process.env, TOLLGATE_COST_MAP: '' }, // nothing configured → the public map
-      costMap: { fetch: redirect(srv.url), now: () => CLOCK },
-    });
-    const ready = await get('/health/readiness');
-    expect(ready.status).toBe(200);
-    expect(ready.body.price_catalog).toMatchObject({
-      source: 'builtin:litellm@caddc6dd',
-      snapshot: '2025-11-21',
-      models: 1803,
-      origin: 'builtin',
-      fetched_at: null,
-      updates: { from: LITELLM_COST_MAP_URL, set_by: 'default', every_seconds: 86_400, last_error: null },
-    });
+  it(
+    'serves at once with the built-in catalog, swaps to the fetched map when it lands',
+    async () => {
+      const release = srv.hold(); // the upstream is slow: the gateway must not wait for it
+      t = await startTestGateway(CONFIG, {
+        dataDir,
+        env: { ...process.env, TOLLGATE_COST_MAP: '' }, // nothing configured → the public map
+        costMap: { fetch: redirect(srv.url), now: () => CLOCK },
+      });
+      const ready = await get('/health/readiness');
+      expect(ready.status).toBe(200);
+      expect(ready.body.price_catalog).toMatchObject({
+        source: 'builtin:litellm@caddc6dd',
+        snapshot: '2025-11-21',
+        models: 1803,
+        origin: 'builtin',
+        fetched_at: null,
+        updates: { from: LITELLM_COST_MAP_URL, set_by: 'default', every_seconds: 86_400, last_error: null },
+      });
 
-    const a = await chat('gpt-4o');
-    // built-in gpt-4o: 0.0000025 in (25 × 10^-7), 0.00001 out (100 × 10^-7)
-    expect(a.cost).toBe(cost(a.p, 25, a.c, 100));
-    const h1 = await chat('house-gpt');
-    // custom: 0.00001 in (100 × 10^-7), 0.00003 out (300 × 10^-7)
-    expect(h1.cost).toBe(cost(h1.p, 100, h1.c, 300));
+      const a = await chat('gpt-4o');
+      // built-in gpt-4o: 0.0000025 in (25 × 10^-7), 0.00001 out (100 × 10^-7)
+      expect(a.cost).toBe(cost(a.p, 25, a.c, 100));
+      const h1 = await chat('house-gpt');
+      // custom: 0.00001 in (100 × 10^-7), 0.00003 out (300 × 10^-7)
+      expect(h1.cost).toBe(cost(h1.p, 100, h1.c, 300));
 
-    release();
-    expect(await t.gw.costMaps.refresh()).toMatchObject({ ok: true, changed: true }); // joins the start fetch
+      release();
+      expect(await t.gw.costMaps.refresh()).toMatchObject({ ok: true, changed: true }); // joins the start fetch
 
-    const b = await chat('gpt-4o');
-    // fetched gpt-4o: 0.000002 in (20 × 10^-7), 0.000008 out (80 × 10^-7)
-    expect(b.cost).toBe(cost(b.p, 20, b.c, 80));
-    const h2 = await chat('house-gpt');
-    expect(h2.cost).toBe(cost(h2.p, 100, h2.c, 300)); // custom prices keep winning
+      const b = await chat('gpt-4o');
+      // fetched gpt-4o: 0.000002 in (20 × 10^-7), 0.000008 out (80 × 10^-7)
+      expect(b.cost).toBe(cost(b.p, 20, b.c, 80));
+      const h2 = await chat('house-gpt');
+      expect(h2.cost).toBe(cost(h2.p, 100, h2.c, 300)); // custom prices keep winning
 
-    // History is not re-priced: the first request keeps the cost it was billed.
-    await t.gw.ledger.flush();
-    const logs = await get(`/spend/logs?request_id=${a.requestId}`);
-    const rows = Array.isArray(logs.body) ? logs.body : (logs.body.data ?? [logs.body]);
-    expect(String(rows[0].spend)).toBe(a.cost);
-  });
+      // History is not re-priced: the first request keeps the cost it was billed.
+      await t.gw.ledger.flush();
+      const logs = await get(`/spend/logs?request_id=${a.requestId}`);
+      const rows = Array.isArray(logs.body) ? logs.body : (logs.body.data ?? [logs.body]);
+      expect(String(rows[0].spend)).toBe(a.cost);
+    },
+    START_LIMIT_MS,
+  );
 
   it('readiness, /pricing/explain and /metrics name the catalog in use and what changed', async () => {
     const ready = await get('/health/readiness');
@@ -182,23 +188,27 @@ describe('prices stay current by default', () => {
     expect(c.cost).toBe(cost(c.p, 20, c.c, 80));
   });
 
-  it('a restart without network serves the cached map at once', async () => {
-    await t.close();
-    t = await startTestGateway(CONFIG, {
-      dataDir,
-      env: { ...process.env, TOLLGATE_COST_MAP: '' },
-      costMap: { fetch: redirect(await closedPortUrl()) },
-    });
-    const c = await chat('gpt-4o');
-    expect(c.cost).toBe(cost(c.p, 20, c.c, 80));
-    await t.gw.costMaps.refresh();
-    const ready = await get('/health/readiness');
-    expect(ready.status).toBe(200);
-    expect(ready.body.price_catalog).toMatchObject({
-      origin: 'cache',
-      snapshot: '2026-02-03',
-      fetched_at: '2026-02-03T04:05:06.000Z',
-      updates: { last_error: expect.stringMatching(/unreachable \(ECONNREFUSED\)/) },
-    });
-  });
+  it(
+    'a restart without network serves the cached map at once',
+    async () => {
+      await t.close();
+      t = await startTestGateway(CONFIG, {
+        dataDir,
+        env: { ...process.env, TOLLGATE_COST_MAP: '' },
+        costMap: { fetch: redirect(await closedPortUrl()) },
+      });
+      const c = await chat('gpt-4o');
+      expect(c.cost).toBe(cost(c.p, 20, c.c, 80));
+      await t.gw.costMaps.refresh();
+      const ready = await get('/health/readiness');
+      expect(ready.status).toBe(200);
+      expect(ready.body.price_catalog).toMatchObject({
+        origin: 'cache',
+        snapshot: '2026-02-03',
+        fetched_at: '2026-02-03T04:05:06.000Z',
+        updates: { last_error: expect.stringMatching(/unreachable \(ECONNREFUSED\)/) },
+      });
+    },
+    START_LIMIT_MS,
+  );
 });
