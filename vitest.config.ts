@@ -8,7 +8,10 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 30_000,
     // Keep test output readable; tests that check logs set their own level.
-    env: { TOLLGATE_LOG: process.env.TOLLGATE_LOG ?? 'WARN' },
+    // No test reaches the internet: the default fetch of LiteLLM's public cost map is turned off
+    // (built-in catalog only) unless a test configures a cost map itself (general_settings.cost_map or
+    // its own env), which it points at a local server or file.
+    env: { TOLLGATE_LOG: process.env.TOLLGATE_LOG ?? 'WARN', TOLLGATE_COST_MAP: 'builtin' },
     hookTimeout: 60_000,
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
     outputFile: { json: '.ci-out/vitest.json' },

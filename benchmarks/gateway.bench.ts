@@ -23,6 +23,9 @@ const FLOOR_PORT = 4301;
 const GW_PORT = 4302;
 const GW_OFF_PORT = 4303;
 const GW_PG_PORT = 4304;
+// Built-in prices only: a background fetch of the public cost map (and its one-time swap) would make runs
+// depend on the network and on what the map holds that day.
+const BENCH_ENV = { TOLLGATE_LOG: 'WARN', TOLLGATE_COST_MAP: 'builtin' };
 const BODY = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'hello' }] });
 
 const children: ChildProcess[] = [];
@@ -172,7 +175,7 @@ general_settings:
       '--data-dir',
       join(work, 'data'),
     ],
-    { TOLLGATE_LOG: 'WARN' },
+    BENCH_ENV,
   );
 
   // The same gateway with its ledger on the machine's PostgreSQL (the production layout).
@@ -192,7 +195,7 @@ general_settings:
       '--database-url',
       pgDb.url,
     ],
-    { TOLLGATE_LOG: 'WARN' },
+    BENCH_ENV,
   );
   const gwOff = await start(
     0,
@@ -207,7 +210,7 @@ general_settings:
       '--data-dir',
       join(work, 'data-off'),
     ],
-    { TOLLGATE_LOG: 'WARN' },
+    BENCH_ENV,
   );
 
   // A virtual key, so the run includes key auth (cached by hash) as real clients use it.

@@ -34,7 +34,8 @@ function startServe(args: string[]): Promise<{ child: ChildProcess; output: () =
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 25_000);
+    // Generous: on a loaded 2-core CI machine the embedded database alone can take 20 s to start.
+    const timer = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 60_000);
     child.stdout.on('data', () => {
       const m = /listening on (http:\/\/[^\s]+)/.exec(out);
       if (m) {
@@ -122,6 +123,10 @@ describe('tollgate CLI', () => {
     ]);
     try {
       expect(s.output()).toContain('demo');
+      // The test env turns the public map off (vitest.config.ts), so no test reaches the internet.
+      expect(s.output()).toContain(
+        'prices: builtin:litellm@caddc6dd (built-in, 1803 models, snapshot 2025-11-21); updates off (TOLLGATE_COST_MAP: builtin)',
+      );
       const res = await fetch(`${s.url}/v1/chat/completions`, {
         method: 'POST',
         headers: { authorization: 'Bearer sk-1234', 'content-type': 'application/json' },
@@ -157,7 +162,7 @@ describe('tollgate CLI', () => {
     } finally {
       o.child.kill('SIGTERM');
     }
-  });
+  }, 150_000); // two gateways start one after the other
 
   it('cost prices a usage from the catalog', async () => {
     const r = await tollgate(['cost', '--model', 'gpt-4o', '--input', '1000', '--output', '500']);

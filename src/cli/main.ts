@@ -51,10 +51,11 @@ export async function main(argv: string[]): Promise<void> {
     .argument('[model_name]', 'only this model group')
     .requiredOption('-c, --config <path>', 'path to config.yaml')
     .option('--json', 'machine-readable output')
-    .action(async (modelName: string | undefined, o: { config: string; json?: boolean }) => {
+    .option('--data-dir <dir>', "the gateway's data folder (its cached cost map)", '.tollgate')
+    .action(async (modelName: string | undefined, o: { config: string; json?: boolean; dataDir: string }) => {
       const { pricingExplainCommand } = await import('./pricing-commands.js');
       process.stdout.write(
-        `${await pricingExplainCommand({ configPath: o.config, modelName, json: o.json })}\n`,
+        `${await pricingExplainCommand({ configPath: o.config, modelName, json: o.json, dataDir: resolve(o.dataDir) })}\n`,
       );
     });
 

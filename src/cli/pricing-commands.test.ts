@@ -2,6 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { writeCachedMap } from '../cost-map/cost-map-cache.js';
+import { LITELLM_COST_MAP_URL } from '../cost-map/index.js';
+import { sha256Text } from '../cost-map/parse-cost-map.js';
 import { costCommand, pricingExplainCommand } from './pricing-commands.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tollgate-pricing-cli-'));
@@ -109,6 +112,43 @@ model_list:
     const cfg = `${CONFIG}\ngeneral_settings:\n  cost_map: ${join(dir, 'nope.json')}\n`;
     const text = await pricingExplainCommand({ configPath: write('c4.yaml', cfg), env: {} });
     expect(text).toMatch(/warning: cost map .*nope\.json could not be loaded .*using the built-in catalog/);
+  });
+});
+
+describe('pricingExplainCommand with the public map (default)', () => {
+  it('explains with the map the gateway cached in its data directory, without the network', async () => {
+    const dataDir = join(dir, 'data');
+    const text = JSON.stringify({
+      'gpt-4o': { litellm_provider: 'openai', mode: 'chat', input_cost_per_token: 0.000002 },
+    });
+    await writeCachedMap(join(dataDir, 'cost-map'), {
+      text,
+      meta: {
+        source: LITELLM_COST_MAP_URL,
+        locationSha256: sha256Text(LITELLM_COST_MAP_URL),
+        fetchedAt: '2026-02-03T04:05:06.000Z',
+        checkedAt: '2026-02-03T04:05:06.000Z',
+        snapshot: '2026-02-03',
+        sha256: sha256Text(text),
+      },
+    });
+    const never = globalThis.fetch;
+    globalThis.fetch = () => {
+      throw new Error('pricing explain must not fetch');
+    };
+    try {
+      const cfg = write('c5.yaml', CONFIG);
+      const cached = await pricingExplainCommand({ configPath: cfg, env: {}, dataDir, modelName: 'gpt-4o' });
+      expect(cached).toMatch(
+        /^Price catalog: https:\/\/raw\.githubusercontent\.com\/.* \(snapshot 2026-02-03,/,
+      );
+      expect(cached).toMatch(/input_cost_per_token\s+0\.000002\s+2\s+catalog:gpt-4o/);
+      // no cache in this data dir: the built-in catalog
+      const none = await pricingExplainCommand({ configPath: cfg, env: {}, dataDir: join(dir, 'empty') });
+      expect(none).toMatch(/^Price catalog: builtin:litellm@caddc6dd \(snapshot 2025-11-21, 1803 models\)/);
+    } finally {
+      globalThis.fetch = never;
+    }
   });
 });
 

@@ -4,6 +4,7 @@
  * came from) and `tollgate cost --model M --input N --output N …` (price one usage). Both return printable text.
  */
 
+import { join } from 'node:path';
 import { loadConfigFile } from '../config/load.js';
 import type { DeploymentConfig } from '../config/types.js';
 import { CostMapManager } from '../cost-map/index.js';
@@ -28,6 +29,8 @@ export interface PricingExplainOptions {
   modelName?: string;
   json?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** The gateway's data directory (its cached cost map); default `.tollgate`. */
+  dataDir?: string;
 }
 
 function table(rows: string[][], indent = '  '): string {
@@ -76,8 +79,14 @@ function capabilitiesOf(d: DeploymentConfig): { callTypes: string[]; problems: s
 export async function pricingExplainCommand(opts: PricingExplainOptions): Promise<string> {
   const env = opts.env ?? process.env;
   const config = loadConfigFile(opts.configPath, env);
-  const manager = new CostMapManager({ location: config.generalSettings.costMap, env });
-  const reload = await manager.reload();
+  // No network here: a file map is read, a URL map (the default public one too) is taken from the cache the
+  // gateway keeps in its data directory, else the built-in catalog — the prices that gateway would use now.
+  const manager = new CostMapManager({
+    location: config.generalSettings.costMap,
+    env,
+    cacheDir: join(opts.dataDir ?? '.tollgate', 'cost-map'),
+  });
+  const reload = await manager.loadLocal();
   const catalog = manager.current();
   let deployments = config.deployments;
   if (opts.modelName !== undefined) {

@@ -1,11 +1,13 @@
 /**
  * @module cli/serve
  * `tollgate serve`: load the config, start the gateway, print what a person needs to see
- * (listening URL, model groups, open-mode warning), and drain the ledger on SIGTERM/SIGINT.
+ * (listening URL, which price catalog is in use, model groups, open-mode warning), and drain the ledger on
+ * SIGTERM/SIGINT.
  */
 import { existsSync } from 'node:fs';
 import { ConfigError, formatDiagnostics, loadConfigFile } from '../config/load.js';
 import type { GatewayConfig } from '../config/types.js';
+import { describeCatalogInUse } from '../cost-map/index.js';
 import { createGatewayServer } from '../gateway/server.js';
 import { logger, setLogLevel } from '../logger.js';
 import { VERSION } from '../version.js';
@@ -40,6 +42,7 @@ export async function serve(o: ServeOptions): Promise<void> {
   const lines = [
     `Tollgate ${VERSION} listening on ${shown}  (OpenAI base URL: ${shown}/v1)`,
     `config: ${config.sourcePath ?? configPath}   database: ${gw.db.kind}`,
+    describeCatalogInUse(gw.costMaps),
     'model groups:',
     ...[...gw.engine.groups.values()].map(
       (g) =>
@@ -67,7 +70,7 @@ export async function serve(o: ServeOptions): Promise<void> {
     }
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
-  // SIGHUP reloads the cost map (general_settings.cost_map / TOLLGATE_COST_MAP) without a restart.
+  // SIGHUP checks the cost map source now (the public map, general_settings.cost_map or TOLLGATE_COST_MAP).
   process.on('SIGHUP', () => {
     gw.reloadPricing().then(
       (r) => logger.info({ result: r }, 'pricing reloaded'),

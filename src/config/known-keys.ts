@@ -203,6 +203,7 @@ export const GENERAL_SETTINGS_TYPED = [
   'database_url',
   'redis_url',
   'cost_map',
+  'cost_map_refresh_interval',
   'require_pricing',
   'store_prompts_in_spend_logs',
   'disable_spend_logs',

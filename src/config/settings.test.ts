@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from './load.js';
-import { at, yaml } from './test-helpers.js';
+import { at, parseErrors, yaml } from './test-helpers.js';
 
 const ok = (text: string, env: NodeJS.ProcessEnv = {}) =>
   parseConfig(text, { env, sourcePath: 'config.yaml' });
@@ -165,5 +165,35 @@ describe('parseConfig: settings', () => {
       timeout: 12.5,
       raw: { num_retries: 1, timeout: 12.5 },
     });
+  });
+
+  it('cost_map_refresh_interval: seconds or a duration, 0 / off to never refresh; too short is an error', () => {
+    const interval = (v: string, env: NodeJS.ProcessEnv = {}) =>
+      ok(yaml('general_settings:', `  cost_map_refresh_interval: ${v}`), env).generalSettings
+        .costMapRefreshIntervalSeconds;
+    expect(interval('3600')).toBe(3600);
+    expect(interval('"90"')).toBe(90);
+    expect(interval('30m')).toBe(1800);
+    expect(interval('6h')).toBe(21_600);
+    expect(interval('1d')).toBe(86_400);
+    expect(interval('2w')).toBe(1_209_600);
+    expect(interval('0')).toBe(0);
+    expect(interval('off')).toBe(0);
+    expect(interval('false')).toBe(0);
+    expect(interval('os.environ/TG_REFRESH', { TG_REFRESH: '12h' })).toBe(43_200);
+    expect(ok(yaml('general_settings:', '  cost_map: builtin')).generalSettings).toMatchObject({
+      costMap: 'builtin',
+    });
+    // acted on: no "accepted but not acted on" warning
+    const cfg = ok(yaml('general_settings:', '  cost_map_refresh_interval: 1d'));
+    expect(cfg.warnings.filter((w) => w.path.startsWith('general_settings'))).toEqual([]);
+    for (const bad of ['10s', '59', 'daily', '-5', '[1]']) {
+      const e = at(
+        parseErrors(yaml('general_settings:', `  cost_map_refresh_interval: ${bad}`)),
+        'general_settings.cost_map_refresh_interval',
+      );
+      expect(e.message).toMatch(/must be seconds or a duration such as "6h" or "1d" \(at least 60s\)/);
+      expect(e.line).toBe(2);
+    }
   });
 });

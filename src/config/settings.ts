@@ -47,6 +47,43 @@ function readUrl(node: LNode, path: string, diags: Diagnostics): string | undefi
   return undefined;
 }
 
+/** Shortest accepted refresh interval: the public map changes a few times a day at most. */
+export const MIN_COST_MAP_REFRESH_SECONDS = 60;
+
+const INTERVAL_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
+
+/**
+ * `cost_map_refresh_interval`: seconds (`3600`) or a duration (`30m`, `6h`, `1d`, `1w`); `0`, `off`, `never`
+ * or `false` turn refreshing off. Returns seconds.
+ */
+function readRefreshInterval(node: LNode, path: string, diags: Diagnostics): number | undefined {
+  const bad = () => {
+    diags.error(
+      path,
+      node.line,
+      `must be seconds or a duration such as "6h" or "1d" (at least ${MIN_COST_MAP_REFRESH_SECONDS}s), or 0 / "off" to never refresh (got ${describe(node)})`,
+    );
+    return undefined;
+  };
+  if (node.kind !== 'scalar') return bad();
+  if (node.invalid) return undefined; // an unresolved os.environ/ reference, already reported
+  const v = node.value;
+  if (v === false) return 0;
+  let seconds: number;
+  if (typeof v === 'number') seconds = v;
+  else if (typeof v === 'string') {
+    const t = v.trim().toLowerCase();
+    if (t === 'off' || t === 'never' || t === 'false') return 0;
+    const m = /^(\d+(?:\.\d+)?)\s*([smhdw]?)$/.exec(t);
+    if (!m) return bad();
+    seconds = Number(m[1]) * INTERVAL_UNITS[m[2] || 's'];
+  } else return bad();
+  if (!Number.isFinite(seconds) || seconds < 0) return bad();
+  if (seconds === 0) return 0;
+  if (seconds < MIN_COST_MAP_REFRESH_SECONDS) return bad();
+  return seconds;
+}
+
 /** Reports keys Tollgate knows but ignores (one warning) and unknown keys (one warning each). */
 function reportUnused(
   section: string,
@@ -107,6 +144,9 @@ export function readGeneralSettings(map: LMap | undefined, diags: Diagnostics): 
         break;
       case 'cost_map':
         s.costMap = readString(v, p, diags, { nonEmpty: true });
+        break;
+      case 'cost_map_refresh_interval':
+        s.costMapRefreshIntervalSeconds = readRefreshInterval(v, p, diags);
         break;
       case 'require_pricing':
         s.requirePricing = readBool(v, p, diags) ?? false;

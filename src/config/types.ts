@@ -68,8 +68,10 @@ export interface GeneralSettings {
   masterKey?: string;
   databaseUrl?: string;
   redisUrl?: string;
-  /** Runtime cost map: file path or http(s) URL. */
+  /** Runtime cost map: file path, http(s) URL or `builtin` (default: LiteLLM's public map). */
   costMap?: string;
+  /** `cost_map_refresh_interval` in seconds; 0 = never refresh (default: daily, set by cost-map). */
+  costMapRefreshIntervalSeconds?: number;
   requirePricing: boolean;
   storePromptsInSpendLogs: boolean;
   /**

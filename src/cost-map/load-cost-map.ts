@@ -1,22 +1,16 @@
 /**
  * @module cost-map/load-cost-map
- * Reads a LiteLLM-format cost map from a file path, file:// URL or http(s) URL and parses it into a
- * Catalog layered over the built-in one (entries of the loaded map win; models it lacks keep built-in prices).
- * Throws on any failure; CostMapManager turns failures into a fallback + one warning.
+ * One-shot load of a LiteLLM-format cost map from a file path, file:// URL or http(s) URL, layered over the
+ * built-in catalog (entries of the loaded map win; models it lacks keep built-in prices). Throws on any
+ * failure. The gateway goes through CostMapManager instead (cache, refresh, change checks); this is for
+ * tools and tests that want a catalog from a map once.
  */
-import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { builtinCatalog, type Catalog, overlayCatalog, parseCatalog } from '../pricing/index.js';
+import { builtinCatalog, type Catalog, overlayCatalog } from '../pricing/index.js';
+import { displayLocation } from './cost-map-source.js';
+import { parseCostMapText } from './parse-cost-map.js';
+import { type ReadOptions, readCostMapSource } from './read-cost-map-source.js';
 
-export interface LoadOptions {
-  /** HTTP timeout in ms (default 10 s). */
-  timeoutMs?: number;
-  /** Largest accepted map in bytes (default 64 MiB). */
-  maxBytes?: number;
-  /** Injected for tests. */
-  fetch?: typeof fetch;
-}
+export type LoadOptions = ReadOptions;
 
 export interface LoadedCostMap {
   catalog: Catalog;
@@ -26,43 +20,13 @@ export interface LoadedCostMap {
   warnings: string[];
 }
 
-const isUrl = (s: string) => /^https?:\/\//i.test(s);
-
-async function readSource(location: string, opts: LoadOptions): Promise<{ text: string; date: Date }> {
-  const maxBytes = opts.maxBytes ?? 64 * 1024 * 1024;
-  if (isUrl(location)) {
-    const f = opts.fetch ?? fetch;
-    const res = await f(location, { signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000) });
-    if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText}`.trim());
-    const text = await res.text();
-    if (text.length > maxBytes) throw new Error(`larger than ${maxBytes} bytes`);
-    const lm = res.headers.get('last-modified');
-    const date = lm && !Number.isNaN(Date.parse(lm)) ? new Date(lm) : new Date();
-    return { text, date };
-  }
-  const path = location.startsWith('file:') ? fileURLToPath(location) : location;
-  const st = await stat(path);
-  if (st.size > maxBytes) throw new Error(`larger than ${maxBytes} bytes`);
-  return { text: await readFile(path, 'utf8'), date: st.mtime };
-}
-
 /** Loads and validates a cost map; throws with a readable reason on failure. */
 export async function loadCostMap(location: string, opts: LoadOptions = {}): Promise<LoadedCostMap> {
-  const { text, date } = await readSource(location, opts);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new Error(`not valid JSON: ${(err as Error).message}`);
-  }
-  const snapshot = date.toISOString().slice(0, 10);
-  const { catalog, warnings } = parseCatalog(json, { source: location, snapshot });
-  if (catalog.size === 0) throw new Error('no valid model entries');
-  const merged = overlayCatalog(catalog, builtinCatalog(), { source: location, snapshot });
-  const sha256 = createHash('sha256').update(text).digest('hex');
-  const summary =
-    warnings.length > 5
-      ? [...warnings.slice(0, 5), `… and ${warnings.length - 5} more invalid entries skipped`]
-      : warnings;
-  return { catalog: merged, sha256, warnings: summary };
+  const read = await readCostMapSource(location, {}, opts);
+  if (read.status !== 'ok') throw new Error('unexpected 304 Not Modified');
+  const source = displayLocation(location);
+  const snapshot = (read.modifiedAt ?? new Date()).toISOString().slice(0, 10);
+  const parsed = parseCostMapText(read.text, { source, snapshot });
+  const catalog = overlayCatalog(parsed.entries, builtinCatalog(), { source, snapshot });
+  return { catalog, sha256: parsed.sha256, warnings: parsed.warnings };
 }

@@ -1,6 +1,7 @@
 /**
  * @module gateway/server
- * Wires one gateway process: cost map → deployments → database → ledger → access → HTTP routes.
+ * Wires one gateway process: cost map → deployments → database → ledger → access → HTTP routes, then
+ * starts keeping the cost map current in the background (a new catalog reprices every deployment at once).
  * Startup refuses a configuration with any error (a bad config never starts a half-working
  * gateway); SIGTERM drains the ledger before exit.
  */
@@ -10,7 +11,15 @@ import '../access/fastify-types.js';
 import { type AccessService, createAccessService } from '../access/service.js';
 import type { RouteKind } from '../access/types.js';
 import type { GatewayConfig } from '../config/types.js';
-import { createCostMapManager } from '../cost-map/index.js';
+import {
+  type CostMapManager,
+  type CostMapManagerOptions,
+  catalogChangeJSON,
+  catalogStatusJSON,
+  createCostMapManager,
+  type DeploymentPriceChange,
+  diffResolvedPrices,
+} from '../cost-map/index.js';
 import { createLedger, type Ledger } from '../ledger/ledger.js';
 import type { Logger } from '../logger.js';
 import { registerReportRoutes } from '../reports/routes.js';
@@ -19,7 +28,7 @@ import { openStore } from '../store/open.js';
 import { registerUiRoutes } from '../ui/routes.js';
 import { VERSION } from '../version.js';
 import { installAuth } from './auth-hook.js';
-import { buildRuntimes } from './deployment-runtime.js';
+import { buildRuntimes, type DeploymentRuntime } from './deployment-runtime.js';
 import { createEngine, type Engine, type EngineOptions } from './engine.js';
 import { installErrorHandling } from './error-handler.js';
 import { registerInfoRoutes } from './routes/info-routes.js';
@@ -39,6 +48,8 @@ export interface GatewayOptions {
   ledger?: { batchSize?: number; flushIntervalMs?: number };
   onSuccess?: EngineOptions['onSuccess'];
   onFailure?: EngineOptions['onFailure'];
+  /** Cost map overrides (tests: fetch, timeout, clock, refresh interval). */
+  costMap?: Partial<Omit<CostMapManagerOptions, 'adopt' | 'location' | 'env'>>;
 }
 
 export interface Gateway {
@@ -50,8 +61,10 @@ export interface Gateway {
   warnings: string[];
   /** Every registered route with its authorization kind (for docs and the auth matrix test). */
   routes: ReadonlyArray<{ method: string; url: string; kind: RouteKind }>;
-  /** Reload the runtime cost map (POST /pricing/reload, SIGHUP). */
+  /** Check the cost map source now (POST /pricing/reload, SIGHUP). */
   reloadPricing(): Promise<Record<string, unknown>>;
+  /** The price catalog in use and how it is kept current. */
+  costMaps: CostMapManager;
   listen(port: number, host: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -68,9 +81,46 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
   const env = opts.env ?? process.env;
   const gs = config.generalSettings;
 
-  const costMaps = await createCostMapManager({ source: gs.costMap, env, logger });
+  // Prices: the built-in catalog, a configured file or the cached copy of the public map now; the latest
+  // public map is fetched in the background once everything is wired (costMaps.start() below).
+  let eng: Engine | null = null;
+  const priceChanges = new Map<string, DeploymentPriceChange[]>();
+  /** Swaps in deployments repriced by a new catalog, keeping what moved for /pricing/explain. */
+  const swapRuntimes = (e: Engine, runtimes: DeploymentRuntime[]) => {
+    const before = new Map([...e.groups.values()].flatMap((g) => g.members).map((rt) => [rt.config.id, rt]));
+    priceChanges.clear();
+    for (const rt of runtimes) {
+      const old = before.get(rt.config.id);
+      const changes = old ? diffResolvedPrices(old.pricing, rt.pricing) : [];
+      if (changes.length === 0) continue;
+      priceChanges.set(rt.config.id, changes);
+      logger.info(
+        `${rt.label}: prices changed with the new catalog: ${changes.map((c) => `${c.key} ${c.before ?? '(none)'} → ${c.after ?? '(none)'}`).join(', ')}`,
+      );
+    }
+    e.setRuntimes(runtimes);
+  };
+  const costMaps = await createCostMapManager({
+    source: gs.costMap,
+    env,
+    logger,
+    cacheDir: join(opts.dataDir, 'cost-map'),
+    refreshIntervalMs:
+      gs.costMapRefreshIntervalSeconds === undefined ? undefined : gs.costMapRefreshIntervalSeconds * 1000,
+    ...opts.costMap,
+    // A new catalog is used only if every deployment still resolves; then all are repriced at once.
+    adopt: (next) => {
+      const rebuilt = buildRuntimes(config, next);
+      if (rebuilt.errors.length) return rebuilt.errors;
+      if (eng) swapRuntimes(eng, rebuilt.runtimes);
+      return [];
+    },
+  });
   const built = buildRuntimes(config, costMaps.current());
-  if (built.errors.length) throw new StartupError(built.errors);
+  if (built.errors.length) {
+    costMaps.stop();
+    throw new StartupError(built.errors);
+  }
   const warnings = [...built.warnings];
   for (const w of warnings) logger.warn(w);
 
@@ -87,7 +137,6 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
   });
   await ledger.start();
 
-  let engine: Engine | null = null;
   const access = await createAccessService({
     db,
     masterKey: gs.masterKey,
@@ -97,11 +146,11 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
     budgetEnforcement: gs.budgetEnforcement,
     alertWebhookUrl: gs.alertWebhookUrl,
     logger,
-    modelNames: () => engine?.modelNames() ?? [],
+    modelNames: () => eng?.modelNames() ?? [],
   });
   await access.start();
 
-  engine = createEngine({
+  const engine = createEngine({
     runtimes: built.runtimes,
     catalog: () => costMaps.current(),
     logger,
@@ -113,17 +162,12 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
     onSuccess: opts.onSuccess,
     onFailure: opts.onFailure,
   });
-  const eng = engine;
+  eng = engine;
 
-  /** Loads the cost map again and reprices every deployment; keeps the old prices on any error. */
+  /** Checks the cost map source now; a new map reprices every deployment (through `adopt`) or is refused. */
   const reloadPricing = async (): Promise<Record<string, unknown>> => {
     const r = await costMaps.reload();
-    const rebuilt = buildRuntimes(config, costMaps.current());
-    if (rebuilt.errors.length) {
-      return { ok: false, errors: rebuilt.errors, note: 'kept the previous prices' };
-    }
-    eng.setRuntimes(rebuilt.runtimes);
-    return { ...r, catalog: { source: costMaps.current().source, snapshot: costMaps.current().snapshot } };
+    return { ...r, catalog: catalogStatusJSON(costMaps) };
   };
 
   const app = Fastify({
@@ -145,9 +189,9 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
   });
   installErrorHandling(app, logger, gs.maxRequestBodyBytes);
   installAuth(app, access);
-  registerLlmRoutes(app, eng, logger);
+  registerLlmRoutes(app, engine, logger);
   registerInfoRoutes(app, {
-    engine: eng,
+    engine,
     version: VERSION,
     readiness: async () => {
       let dbState = 'connected';
@@ -160,27 +204,38 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
       return { db: dbState, db_kind: db.kind, spool_pending: s.pending, spend_writer_healthy: s.dbHealthy };
     },
     reloadPricing,
+    catalogStatus: () => catalogStatusJSON(costMaps),
+    catalogChange: () => {
+      const c = costMaps.lastChange();
+      return c ? catalogChangeJSON(c) : null;
+    },
+    deploymentPriceChanges: (id) => priceChanges.get(id),
   });
   access.registerRoutes(app);
   registerReportRoutes(app, { db, logger, resetAllSpend: (by) => access.resetAllSpend(by) });
   registerUiRoutes(app);
 
+  // In the background: never delays readiness, never fails the start (failures are logged by the manager).
+  void costMaps.start();
+
   let closed = false;
   return {
     app,
-    engine: eng,
+    engine,
     db,
     ledger,
     access,
     warnings,
     routes,
     reloadPricing,
+    costMaps,
     async listen(port, host) {
       return app.listen({ port, host });
     },
     async close() {
       if (closed) return;
       closed = true;
+      costMaps.stop();
       await app.close();
       await ledger.close();
       await access.close();

@@ -1,7 +1,8 @@
 /**
  * @module gateway/routes/info-routes
  * Model listing (OpenAI /models), LiteLLM's /model/info with effective prices, the pricing
- * explanation, health probes and Prometheus metrics.
+ * explanation (with the catalog in use and what its last swap changed), health probes (readiness names the
+ * catalog) and Prometheus metrics.
  */
 import type { FastifyInstance } from 'fastify';
 import { GatewayError } from '../../errors.js';
@@ -17,6 +18,12 @@ export interface InfoDeps {
   readiness?: () => Promise<Record<string, unknown>>;
   /** Swap in a freshly loaded cost map; returns what changed. */
   reloadPricing?: () => Promise<Record<string, unknown>>;
+  /** The price catalog in use (source, snapshot, origin, refresh state), for readiness and explain. */
+  catalogStatus?: () => Record<string, unknown>;
+  /** The last catalog swap with its before → after lists, or null. */
+  catalogChange?: () => Record<string, unknown> | null;
+  /** How one deployment's prices moved in the last catalog swap. */
+  deploymentPriceChanges?: (deploymentId: string) => readonly object[] | undefined;
 }
 
 const SECRET_PARAMS = new Set(['api_key', 'apiKey']);
@@ -57,15 +64,22 @@ export function registerInfoRoutes(app: FastifyInstance, deps: InfoDeps): void {
         { param: 'model' },
       );
     }
+    const catalog = deps.catalogStatus?.();
+    const lastChange = deps.catalogChange?.();
     return {
-      data: runtimes.map((rt) => ({
-        model_name: rt.modelName,
-        deployment_id: rt.config.id,
-        model: rt.config.model,
-        provider: rt.config.provider,
-        ...capabilities(rt),
-        ...explainPricing(rt.pricing),
-      })),
+      ...(catalog ? { catalog: lastChange ? { ...catalog, last_change: lastChange } : catalog } : {}),
+      data: runtimes.map((rt) => {
+        const changes = deps.deploymentPriceChanges?.(rt.config.id);
+        return {
+          model_name: rt.modelName,
+          deployment_id: rt.config.id,
+          model: rt.config.model,
+          provider: rt.config.provider,
+          ...capabilities(rt),
+          ...explainPricing(rt.pricing),
+          ...(changes ? { price_changes: changes } : {}),
+        };
+      }),
     };
   });
 
@@ -79,9 +93,14 @@ export function registerInfoRoutes(app: FastifyInstance, deps: InfoDeps): void {
   app.get('/health/readiness', { config: { kind: 'public' } }, async (_req, reply) => {
     const details = deps.readiness ? await deps.readiness() : { db: 'not configured' };
     const healthy = details.db !== 'disconnected';
-    return reply
-      .code(healthy ? 200 : 503)
-      .send({ status: healthy ? 'healthy' : 'unhealthy', version: deps.version, ...details });
+    // Which prices are in use; a built-in fallback is still healthy (requests are priced), so no effect on status.
+    const catalog = deps.catalogStatus?.();
+    return reply.code(healthy ? 200 : 503).send({
+      status: healthy ? 'healthy' : 'unhealthy',
+      version: deps.version,
+      ...details,
+      ...(catalog ? { price_catalog: catalog } : {}),
+    });
   });
 
   app.get('/metrics', { config: { kind: 'public' } }, async (_req, reply) => {
