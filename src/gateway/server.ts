@@ -163,7 +163,12 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
   });
   access.registerRoutes(app);
   registerReportRoutes(app, { db, logger, resetAllSpend: (by) => access.resetAllSpend(by) });
-  registerUiRoutes(app);
+  registerUiRoutes(app, {
+    pricing: {
+      deployments: () => [...eng.groups.values()].flatMap((g) => g.members),
+      catalog: () => costMaps.current(),
+    },
+  });
 
   let closed = false;
   return {
