@@ -14,6 +14,7 @@ import { Dialog } from './dialog';
 import { JsonView } from './json-view';
 import { UnpricedBadge } from './log-table';
 import { Money } from './money';
+import { TableScroll } from './table-scroll';
 
 function Row({ label, children }: { label: string; children: ComponentChildren }) {
   return (
@@ -71,7 +72,7 @@ export function PriceExplanation({ log, idPrefix = 'explain' }: { log: JsonObjec
         </p>
       ) : null}
       {lines.length > 0 ? (
-        <div class="table-scroll">
+        <TableScroll label="Cost per token class">
           <table class="data explain-lines" id={`${p}-lines`}>
             <caption class="visually-hidden">Cost per token class</caption>
             <thead>
@@ -122,7 +123,7 @@ export function PriceExplanation({ log, idPrefix = 'explain' }: { log: JsonObjec
               </tr>
             </tfoot>
           </table>
-        </div>
+        </TableScroll>
       ) : state !== 'unpriced' ? (
         <p class="muted" id={`${p}-none`}>
           {log.status === 'failure'
@@ -140,7 +141,7 @@ export function PriceExplanation({ log, idPrefix = 'explain' }: { log: JsonObjec
         </p>
       ) : null}
       {parts.length > 0 ? (
-        <div class="table-scroll">
+        <TableScroll label="Unpriced parts (not included in the cost)">
           <table class="data" id={`${p}-unpriced-parts`}>
             <caption>Unpriced parts (not included in the cost)</caption>
             <thead>
@@ -162,7 +163,7 @@ export function PriceExplanation({ log, idPrefix = 'explain' }: { log: JsonObjec
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       ) : null}
     </section>
   );

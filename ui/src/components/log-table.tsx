@@ -9,6 +9,7 @@ import { shortId, sourceLabel, tagsOf, unpricedState } from '../lib/log-fields';
 import { formatInt } from '../lib/money';
 import { formatTime } from '../lib/time';
 import { Money } from './money';
+import { TableScroll } from './table-scroll';
 
 export function UnpricedBadge({ state }: { state: 'unpriced' | 'partial' | null }) {
   if (!state) return null;
@@ -53,7 +54,7 @@ export function LogTable({
   caption: string;
 }) {
   return (
-    <div class="table-scroll">
+    <TableScroll label={caption}>
       <table id={id} class="data logs">
         <caption class="visually-hidden">{caption}</caption>
         <thead>
@@ -145,6 +146,6 @@ export function LogTable({
           )}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }

@@ -7,6 +7,7 @@ import type { ComponentChildren } from 'preact';
 import { asArray, asString, isObject, type Json } from '../lib/exact-json';
 import { formatInt } from '../lib/money';
 import { Money } from './money';
+import { TableScroll } from './table-scroll';
 
 export const TOP_N = 10;
 
@@ -104,7 +105,7 @@ export function TopTable({
   })();
   return (
     <section class="panel">
-      <div class="table-scroll">
+      <TableScroll label={caption}>
         <table id={id} class="data">
           <caption>{caption}</caption>
           <thead>
@@ -126,7 +127,7 @@ export function TopTable({
           </thead>
           <tbody>{body}</tbody>
         </table>
-      </div>
+      </TableScroll>
       {note ? <p class="muted small">{note}</p> : null}
     </section>
   );

@@ -173,3 +173,17 @@ export const LIMIT_FIELDS: FieldDef[] = [
   { name: 'rpm_limit', label: 'Requests per minute', kind: 'int', group: 'Limits' },
   { name: 'max_parallel_requests', label: 'Parallel requests', kind: 'int', group: 'Limits' },
 ];
+
+/** "rpm 60 · parallel 2", or "none" when no limit is set. */
+export function limitsText(e: JsonObject): string {
+  const parts: string[] = [];
+  for (const [k, label] of [
+    ['tpm_limit', 'tpm'],
+    ['rpm_limit', 'rpm'],
+    ['max_parallel_requests', 'parallel'],
+  ] as const) {
+    const v = numText(e[k]);
+    if (v !== null) parts.push(`${label} ${v.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}`);
+  }
+  return parts.length ? parts.join(' · ') : 'none';
+}

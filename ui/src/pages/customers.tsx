@@ -9,6 +9,7 @@ import { ConfirmDialog, Dialog } from '../components/dialog';
 import { EntityForm } from '../components/entity-form';
 import { BudgetBar } from '../components/money';
 import { ErrorNotice, InfoNotice, Loading } from '../components/notice';
+import { TableScroll } from '../components/table-scroll';
 import { useConsole } from '../lib/context';
 import { asArray, asString, isObject, type JsonObject } from '../lib/exact-json';
 import { type FieldDef, initialState } from '../lib/form-fields';
@@ -72,7 +73,7 @@ export function CustomersPage() {
       <ErrorNotice error={error ?? list.error} />
       <section class="panel">
         {list.loading && !list.data ? <Loading what="customers" /> : null}
-        <div class="table-scroll">
+        <TableScroll label="Customers">
           <table class="data" id="customers-table">
             <caption>Customers ({formatInt(String(customers.length))})</caption>
             <thead>
@@ -153,7 +154,7 @@ export function CustomersPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       </section>
       {action?.kind === 'create' || action?.kind === 'edit' ? (
         <Dialog

@@ -10,10 +10,11 @@ import { EntityForm } from '../components/entity-form';
 import { BudgetBar } from '../components/money';
 import { ErrorNotice, Loading } from '../components/notice';
 import { SecretOnce } from '../components/secret-once';
+import { TableScroll } from '../components/table-scroll';
 import { type Choices, useChoices } from '../lib/choices';
 import { useConsole } from '../lib/context';
 import { asArray, asString, isObject, type JsonObject } from '../lib/exact-json';
-import { BUDGET_FIELDS, type FieldDef, initialState, LIMIT_FIELDS } from '../lib/form-fields';
+import { BUDGET_FIELDS, type FieldDef, initialState, LIMIT_FIELDS, limitsText } from '../lib/form-fields';
 import { formatInt } from '../lib/money';
 import { formatTime } from '../lib/time';
 import { useLoad } from '../lib/use-load';
@@ -184,7 +185,7 @@ export function KeysPage() {
       <ErrorNotice error={error ?? list.error} id="keys-error" />
       <section class="panel">
         {list.loading && !list.data ? <Loading what="keys" /> : null}
-        <div class="table-scroll">
+        <TableScroll label="Virtual keys">
           <table class="data" id="keys-table">
             <caption>Virtual keys{list.data ? ` (${formatInt(list.data.total_count ?? '0')})` : ''}</caption>
             <thead>
@@ -194,7 +195,7 @@ export function KeysPage() {
                 <th scope="col">Team / user</th>
                 <th scope="col">Spend / budget</th>
                 <th scope="col">Models</th>
-                <th scope="col">Limits (tpm · rpm · parallel)</th>
+                <th scope="col">Limits</th>
                 <th scope="col">Expires</th>
                 <th scope="col">Status</th>
                 <th scope="col">Actions</th>
@@ -231,10 +232,7 @@ export function KeysPage() {
                       ) : null}
                     </td>
                     <td>{models.length ? models.join(', ') : <span class="muted">all</span>}</td>
-                    <td class="nowrap">
-                      {formatInt(k.tpm_limit ?? null)} · {formatInt(k.rpm_limit ?? null)} ·{' '}
-                      {formatInt(k.max_parallel_requests ?? null)}
-                    </td>
+                    <td class="nowrap">{limitsText(k)}</td>
                     <td class="nowrap">{asString(k.expires) ? formatTime(k.expires, timeZone) : 'never'}</td>
                     <td class={`result ${st.cls}`}>{st.text}</td>
                     <td class="row-actions">
@@ -283,7 +281,7 @@ export function KeysPage() {
               })}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
         <nav class="pager" aria-label="Key pages">
           <button type="button" class="secondary" disabled={page <= 1} onClick={() => setPage((p) => p - 1)}>
             ← Previous

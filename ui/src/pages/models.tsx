@@ -8,6 +8,7 @@ import { useState } from 'preact/hooks';
 import { Money } from '../components/money';
 import { ErrorNotice, Loading } from '../components/notice';
 import { PricingCalculator } from '../components/pricing-calculator';
+import { TableScroll } from '../components/table-scroll';
 import { useConsole } from '../lib/context';
 import { asArray, asString, isObject, type JsonObject } from '../lib/exact-json';
 import { formatInt, shiftDecimal } from '../lib/money';
@@ -31,7 +32,7 @@ function PriceCell({ priceKey, usd }: { priceKey: string; usd: unknown }) {
 
 function Deployments({ explain, info }: { explain: JsonObject[]; info: Map<string, JsonObject> }) {
   return (
-    <div class="table-scroll">
+    <TableScroll label="Deployments and their effective prices (USD per unit)">
       <table class="data" id="deployments-table">
         <caption>Deployments and their effective prices (USD per unit)</caption>
         <thead>
@@ -98,7 +99,7 @@ function Deployments({ explain, info }: { explain: JsonObject[]; info: Map<strin
           })}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }
 
@@ -160,7 +161,7 @@ function CatalogSearch() {
       {res.loading ? <Loading what="the cost map" /> : null}
       <ErrorNotice error={res.error} />
       {rows.length ? (
-        <div class="table-scroll">
+        <TableScroll label="Cost map entries, USD per token (and per million tokens)">
           <table class="data" id="catalog-table">
             <caption class="visually-hidden">
               Cost map entries, USD per token (and per million tokens)
@@ -214,7 +215,7 @@ function CatalogSearch() {
               })}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       ) : null}
     </section>
   );

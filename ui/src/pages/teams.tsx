@@ -8,10 +8,11 @@ import { ConfirmDialog, Dialog } from '../components/dialog';
 import { EntityForm } from '../components/entity-form';
 import { BudgetBar } from '../components/money';
 import { ErrorNotice, Loading } from '../components/notice';
+import { TableScroll } from '../components/table-scroll';
 import { type Choices, useChoices } from '../lib/choices';
 import { useConsole } from '../lib/context';
 import { asArray, asString, isObject, type JsonObject } from '../lib/exact-json';
-import { BUDGET_FIELDS, type FieldDef, initialState, LIMIT_FIELDS } from '../lib/form-fields';
+import { BUDGET_FIELDS, type FieldDef, initialState, LIMIT_FIELDS, limitsText } from '../lib/form-fields';
 import { formatInt } from '../lib/money';
 import { useAction } from '../lib/use-action';
 import { useLoad } from '../lib/use-load';
@@ -51,7 +52,7 @@ function Members({ team, onChanged }: { team: JsonObject; onChanged: () => void 
   const teamId = asString(team.team_id);
   return (
     <>
-      <div class="table-scroll">
+      <TableScroll label={`Members of ${teamName(team)}`}>
         <table class="data" id="members-table">
           <caption>Members of {teamName(team)}</caption>
           <thead>
@@ -98,7 +99,7 @@ function Members({ team, onChanged }: { team: JsonObject; onChanged: () => void 
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       <form
         class="inline-form"
         id="member-add"
@@ -167,7 +168,7 @@ export function TeamsPage() {
       <ErrorNotice error={error ?? list.error} />
       <section class="panel">
         {list.loading && !list.data ? <Loading what="teams" /> : null}
-        <div class="table-scroll">
+        <TableScroll label="Teams">
           <table class="data" id="teams-table">
             <caption>Teams ({formatInt(String(teams.length))})</caption>
             <thead>
@@ -176,7 +177,7 @@ export function TeamsPage() {
                 <th scope="col">Spend / budget</th>
                 <th scope="col">Members</th>
                 <th scope="col">Models</th>
-                <th scope="col">Limits (tpm · rpm · parallel)</th>
+                <th scope="col">Limits</th>
                 <th scope="col">Status</th>
                 <th scope="col">Actions</th>
               </tr>
@@ -205,10 +206,7 @@ export function TeamsPage() {
                     </td>
                     <td class="num">{formatInt(String(asArray(t.members).length))}</td>
                     <td>{models.length ? models.join(', ') : <span class="muted">all</span>}</td>
-                    <td class="nowrap">
-                      {formatInt(t.tpm_limit ?? null)} · {formatInt(t.rpm_limit ?? null)} ·{' '}
-                      {formatInt(t.max_parallel_requests ?? null)}
-                    </td>
+                    <td class="nowrap">{limitsText(t)}</td>
                     <td class={`result ${t.blocked === true ? 'bad' : 'ok'}`}>
                       {t.blocked === true ? 'blocked' : 'active'}
                     </td>
@@ -262,7 +260,7 @@ export function TeamsPage() {
               })}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       </section>
       {action?.kind === 'create' || action?.kind === 'edit' ? (
         <Dialog

@@ -10,10 +10,11 @@ import { EntityForm } from '../components/entity-form';
 import { BudgetBar } from '../components/money';
 import { ErrorNotice, InfoNotice, Loading } from '../components/notice';
 import { SecretOnce } from '../components/secret-once';
+import { TableScroll } from '../components/table-scroll';
 import { type Choices, useChoices } from '../lib/choices';
 import { useConsole } from '../lib/context';
 import { asArray, asString, isObject, type JsonObject } from '../lib/exact-json';
-import { BUDGET_FIELDS, type FieldDef, initialState, LIMIT_FIELDS } from '../lib/form-fields';
+import { BUDGET_FIELDS, type FieldDef, initialState, LIMIT_FIELDS, limitsText } from '../lib/form-fields';
 import { formatInt } from '../lib/money';
 import { useAction } from '../lib/use-action';
 import { useLoad } from '../lib/use-load';
@@ -103,7 +104,7 @@ export function UsersPage() {
       <ErrorNotice error={error ?? list.error} />
       <section class="panel">
         {list.loading && !list.data ? <Loading what="users" /> : null}
-        <div class="table-scroll">
+        <TableScroll label="Internal users">
           <table class="data" id="users-table">
             <caption>Internal users{list.data ? ` (${formatInt(list.data.total ?? '0')})` : ''}</caption>
             <thead>
@@ -112,7 +113,7 @@ export function UsersPage() {
                 <th scope="col">Role</th>
                 <th scope="col">Teams</th>
                 <th scope="col">Spend / budget</th>
-                <th scope="col">Limits (tpm · rpm · parallel)</th>
+                <th scope="col">Limits</th>
                 <th scope="col">Actions</th>
               </tr>
             </thead>
@@ -139,10 +140,7 @@ export function UsersPage() {
                   <td class="spend">
                     <BudgetBar spend={u.spend} max={u.max_budget} soft={u.soft_budget} />
                   </td>
-                  <td class="nowrap">
-                    {formatInt(u.tpm_limit ?? null)} · {formatInt(u.rpm_limit ?? null)} ·{' '}
-                    {formatInt(u.max_parallel_requests ?? null)}
-                  </td>
+                  <td class="nowrap">{limitsText(u)}</td>
                   <td class="row-actions">
                     <button
                       type="button"
@@ -168,7 +166,7 @@ export function UsersPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
         <nav class="pager" aria-label="User pages">
           <button type="button" class="secondary" disabled={page <= 1} onClick={() => setPage((p) => p - 1)}>
             ← Previous
