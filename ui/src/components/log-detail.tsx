@@ -216,14 +216,20 @@ export function LogDetail({
         </Row>
         <Row label="Model group">{text(log.model_group)}</Row>
         <Row label="Deployment">
-          <code id="detail-deployment">{text(log.model_id)}</code> · {text(log.custom_llm_provider)}/
-          {text(log.model)}
+          <code id="detail-deployment">{text(log.model_id)}</code> · <code>{text(log.model)}</code> (provider{' '}
+          {text(log.custom_llm_provider)})
         </Row>
         <Row label="api_base">
           <code id="detail-api-base">{text(log.api_base)}</code>
         </Row>
         <Row label="Key">
-          {text(log.key_alias)} <code class="small">{asString(log.api_key) || 'master key'}</code>
+          {asString(log.api_key) ? (
+            <>
+              {text(log.key_alias)} <code class="small">sha256 {asString(log.api_key)}</code>
+            </>
+          ) : (
+            'master key'
+          )}
         </Row>
         <Row label="User / team">
           {text(log.user)} / {text(log.team_id)}
