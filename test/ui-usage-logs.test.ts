@@ -292,7 +292,7 @@ describe('Logs page', () => {
       BigInt(log.completion_tokens) * parseMoney('0.0000027');
     expect(cheap.cost).toBe(formatMoney(expected));
     await goTo(page, `#/logs?request_id=${cheap.requestId}`);
-    const open = page.getByRole('button', { name: `Details of request ${cheap.requestId}` });
+    const open = page.locator(`#log-table tr[data-request-id="${cheap.requestId}"] button`);
     await open.click();
     const dialog = page.getByRole('dialog', { name: 'Request details' });
     await dialog.waitFor();
@@ -334,7 +334,7 @@ describe('Logs page', () => {
     // An estimated request says so; an unpriced one says it was not free; a failure billed nothing.
     const detail = async (s: Sent) => {
       await goTo(page, `#/logs?request_id=${s.requestId}`);
-      await page.getByRole('button', { name: `Details of request ${s.requestId}` }).click();
+      await page.locator(`#log-table tr[data-request-id="${s.requestId}"] button`).click();
       await dialog.waitFor();
       const text = await dialog.textContent();
       await page.keyboard.press('Escape');

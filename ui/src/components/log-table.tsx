@@ -93,10 +93,10 @@ export function LogTable({
                     <button
                       type="button"
                       class="link"
-                      title={rid}
-                      aria-label={`Details of request ${rid}`}
+                      title={`Details of request ${rid}`}
                       onClick={() => onOpen(log)}
                     >
+                      <span class="visually-hidden">Details of request </span>
                       {shortId(rid)}
                     </button>
                   </td>
