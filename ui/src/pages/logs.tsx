@@ -139,15 +139,17 @@ export function LogsPage() {
   const applied = readFilters(route.params);
   const [draft, setDraft] = useState<Filters>(applied);
   const [tz, setTz] = useState(timeZone);
-  const [cursors, setCursors] = useState<string[]>([]);
+  // Cursors of the pages already seen, for the filters they were seen with (other filters: page 1).
+  const [seen, setSeen] = useState<{ filters: string; cursors: string[] }>({ filters: '', cursors: [] });
   const [open, setOpen] = useState<JsonObject | null>(null);
   const [exportError, setExportError] = useState<unknown>(null);
   const suggestions = useSuggestions();
   const appliedKey = route.params.toString();
   useEffect(() => {
     setDraft(readFilters(route.params));
-    setCursors([]);
   }, [appliedKey]);
+  const cursors = seen.filters === appliedKey ? seen.cursors : [];
+  const setCursors = (f: (c: string[]) => string[]) => setSeen({ filters: appliedKey, cursors: f(cursors) });
   useEffect(() => setTz(timeZone), [timeZone]);
   const problem = filterProblem(applied);
   const size = ['25', '50', '100'].includes(applied.size) ? Number(applied.size) : 50;
