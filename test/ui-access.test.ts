@@ -160,7 +160,7 @@ describe('accessibility and layout', () => {
         return [...w.document.querySelectorAll('input, select, textarea')]
           .filter((el) => {
             const c = el as unknown as { labels: ArrayLike<unknown> | null; type: string };
-            return c.type !== 'hidden' && !(c.labels && c.labels.length) && !el.getAttribute('aria-label');
+            return c.type !== 'hidden' && !c.labels?.length && !el.getAttribute('aria-label');
           })
           .map((el) => el.getAttribute('id') ?? el.tagName);
       });
