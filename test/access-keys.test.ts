@@ -259,6 +259,7 @@ describe.each(['pglite', 'postgres'] as const)('virtual keys on %s', (kind) => {
     expect(ACCESS_ROUTES).toContainEqual({ method: 'POST', url: '/end_user/new', kind: 'admin' });
     expect(ACCESS_ROUTES.filter((r) => r.kind !== 'admin')).toEqual([
       { method: 'GET', url: '/key/info', kind: 'key_info' },
+      { method: 'GET', url: '/auth/whoami', kind: 'info' },
     ]);
   });
 });

@@ -213,7 +213,12 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
   });
   access.registerRoutes(app);
   registerReportRoutes(app, { db, logger, resetAllSpend: (by) => access.resetAllSpend(by) });
-  registerUiRoutes(app);
+  registerUiRoutes(app, {
+    pricing: {
+      deployments: () => [...eng.groups.values()].flatMap((g) => g.members),
+      catalog: () => costMaps.current(),
+    },
+  });
 
   // In the background: never delays readiness, never fails the start (failures are logged by the manager).
   void costMaps.start();

@@ -25,19 +25,19 @@ import {
 import {
   apiKeyHash,
   badRequest,
-  boolParam,
   formatParam,
   intParam,
   listParam,
-  openRange,
   type Query,
   rangeOrLastDays,
   requiredRange,
   str,
 } from './params.js';
+import { spendLogsOptions, summaryOptions } from './query-options.js';
+import { registerSelfSpendRoutes, SELF_SPEND_ROUTES } from './self-routes.js';
 import { spendLogs } from './spend-logs.js';
 import { REPORT_GROUP_BY, type ReportGroupBy, spendReport } from './spend-report.js';
-import { parseDims, parseInterval, spendSummary } from './summary.js';
+import { spendSummary } from './summary.js';
 import type { ReportResult } from './types.js';
 
 export interface ReportDeps {
@@ -62,6 +62,7 @@ export const REPORT_ROUTES: ReadonlyArray<{ method: 'GET' | 'POST'; url: string;
   { method: 'GET', url: '/spend/summary', kind: 'spend' },
   { method: 'GET', url: '/spend/export/focus', kind: 'spend' },
   { method: 'POST', url: '/global/spend/reset', kind: 'admin' },
+  ...SELF_SPEND_ROUTES,
 ];
 
 export const RESET_RESPONSE =
@@ -74,7 +75,7 @@ export function actorOf(auth: AuthContext | null | undefined): string {
   return auth.keyAlias ?? auth.userId ?? (auth.keyHash ? `key:${auth.keyHash}` : 'unknown');
 }
 
-async function send(
+export async function send(
   reply: FastifyReply,
   q: Query,
   result: ReportResult,
@@ -96,13 +97,6 @@ function groupByParam(q: Query): ReportGroupBy {
     throw badRequest(`Unknown group_by "${v}": expected one of ${REPORT_GROUP_BY.join(', ')}.`, 'group_by');
   }
   return v as ReportGroupBy;
-}
-
-function statusParam(q: Query): 'success' | 'failure' | undefined {
-  const v = str(q, 'status') ?? str(q, 'status_filter');
-  if (v === undefined) return undefined;
-  if (v === 'success' || v === 'failure') return v;
-  throw badRequest(`Invalid status "${v}": expected success or failure.`, 'status');
 }
 
 export function registerReportRoutes(app: FastifyInstance, deps: ReportDeps): void {
@@ -128,31 +122,7 @@ export function registerReportRoutes(app: FastifyInstance, deps: ReportDeps): vo
 
   app.get('/spend/logs', spend, async (req, reply) => {
     const query = q(req);
-    const csv = formatParam(query) === 'csv';
-    if (boolParam(query, 'summarize', false)) {
-      throw badRequest(
-        'summarize=true is not supported on /spend/logs: use /global/spend/report or /spend/summary for aggregates.',
-        'summarize',
-      );
-    }
-    const apiKey = str(query, 'api_key');
-    const result = await spendLogs(db, {
-      range: openRange(query),
-      apiKey: apiKey === undefined ? undefined : apiKeyHash(apiKey),
-      userId: str(query, 'user_id'),
-      endUser: str(query, 'end_user'),
-      teamId: str(query, 'team_id'),
-      requestId: str(query, 'request_id'),
-      tags: listParam(query, 'tags'),
-      model: str(query, 'model'),
-      status: statusParam(query),
-      limit:
-        str(query, 'limit') !== undefined
-          ? intParam(query, 'limit', 100, 1, csv ? 100_000 : 1000)
-          : intParam(query, 'page_size', 100, 1, csv ? 100_000 : 1000),
-      cursor: str(query, 'cursor'),
-    });
-    return send(reply, query, result, 'spend-logs');
+    return send(reply, query, await spendLogs(db, spendLogsOptions(query)), 'spend-logs');
   });
 
   app.get('/global/spend', spend, async (req, reply) => {
@@ -241,12 +211,7 @@ export function registerReportRoutes(app: FastifyInstance, deps: ReportDeps): vo
 
   app.get('/spend/summary', spend, async (req, reply) => {
     const query = q(req);
-    const result = await spendSummary(db, {
-      range: requiredRange(query),
-      groupBy: parseDims(str(query, 'group_by')),
-      interval: parseInterval(str(query, 'interval')),
-    });
-    return send(reply, query, result, 'spend-summary');
+    return send(reply, query, await spendSummary(db, summaryOptions(query)), 'spend-summary');
   });
 
   app.get('/spend/export/focus', spend, async (req, reply) => {
@@ -261,6 +226,8 @@ export function registerReportRoutes(app: FastifyInstance, deps: ReportDeps): vo
       .header('content-disposition', 'attachment; filename="focus-1.0.csv"')
       .send(toCsv(table));
   });
+
+  registerSelfSpendRoutes(app, { db, send });
 
   app.post('/global/spend/reset', { config: { kind: 'admin' as const } }, async (req, reply) => {
     const who = actorOf(req.auth);

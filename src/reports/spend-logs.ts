@@ -27,6 +27,8 @@ export interface SpendLogsOptions {
   /** Matches the deployment model or the requested model group. */
   model?: string;
   status?: 'success' | 'failure';
+  /** Only successful requests that had no price (recorded as 0, flagged pricing_source 'unpriced'). */
+  unpriced?: boolean;
   limit: number;
   cursor?: string;
 }
@@ -103,6 +105,9 @@ const LOG_COLUMNS = `request_id, call_type, api_key, key_alias, "user", team_id,
   pricing_source, unit_prices::text AS unit_prices, cost_breakdown::text AS cost_breakdown,
   raw_usage::text AS raw_usage, messages::text AS messages, response::text AS response`;
 
+/** A successful request priced at 0 for want of a price (partial index tg_spend_logs_unpriced, 012). */
+export const UNPRICED_CONDITION = "pricing_source = 'unpriced' AND status = 'success'";
+
 export function spendLogsWhere(p: Params, o: Omit<SpendLogsOptions, 'limit' | 'cursor'>): string[] {
   const where = timeBounds(p, o.range);
   if (o.apiKey !== undefined) where.push(`api_key = ${p.add(o.apiKey)}`);
@@ -116,6 +121,7 @@ export function spendLogsWhere(p: Params, o: Omit<SpendLogsOptions, 'limit' | 'c
     where.push(`(model = ${m} OR model_group = ${m})`);
   }
   if (o.status !== undefined) where.push(`status = ${p.add(o.status)}`);
+  if (o.unpriced) where.push(UNPRICED_CONDITION);
   return where;
 }
 

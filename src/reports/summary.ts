@@ -105,6 +105,8 @@ export interface SummaryOptions {
   range: DayRange;
   groupBy: SummaryDim[];
   interval: SummaryInterval;
+  /** Only this key's spend (sha256 hex): a virtual key reading its own usage. */
+  apiKey?: string;
 }
 
 interface Row {
@@ -128,7 +130,7 @@ export async function spendSummary(db: Db, o: SummaryOptions): Promise<ReportRes
   });
   const sql = `SELECT ${[...selects, 'sum(spend)::text AS spend', 'sum(requests)::text AS requests', byTag ? '0 AS failed' : 'sum(failed_requests)::text AS failed', 'sum(prompt_tokens)::text AS prompt_tokens', 'sum(completion_tokens)::text AS completion_tokens', 'sum(total_tokens)::text AS total_tokens'].join(', ')}
     FROM ${src.table}
-    WHERE ${src.where}
+    WHERE ${src.where}${o.apiKey !== undefined ? ` AND api_key = ${p.add(o.apiKey)}` : ''}
     ${groups.length ? `GROUP BY ${groups.join(', ')} ORDER BY ${groups.join(', ')}` : ''}`;
   const rows = await reportRows<Row>(db, sql, p.values);
 

@@ -1,18 +1,20 @@
 /**
  * @module ui/routes
- * The usage dashboard at /ui: serves the static page (ui/index.html), its assets (ui/assets/*) and
- * chart.js from node_modules. Static files hold no data (the page reads spend through the spend
- * API with the key the user signs in with), so every route is kind 'public'. Only files listed at
- * registration can be served: a request path is a lookup key, never joined onto a folder, so no
- * path traversal is possible. Every response carries a strict Content-Security-Policy.
+ * The admin console at /ui: serves the built page (ui/dist/index.html, made by `npm run build` from
+ * ui/src with Vite) and its hashed assets (ui/dist/assets/*). Static files hold no data (the page
+ * reads the gateway's API with the key the user signs in with), so every route is kind 'public'.
+ * Only files listed at registration can be served: a request path is a lookup key, never joined
+ * onto a folder, so no path traversal is possible. Every response carries a strict
+ * Content-Security-Policy. Also registers the console's read-only pricing tools when given the
+ * deployments and the cost map (pricing-tools.ts).
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, extname, join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import '../access/fastify-types.js';
 import { GatewayError } from '../errors.js';
+import { type PricingToolDeps, registerPricingTools } from './pricing-tools.js';
 
 /** No inline script or style, nothing from other origins; the API is same-origin. */
 export const UI_CSP = [
@@ -32,11 +34,15 @@ const CONTENT_TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.ico': 'image/x-icon',
   '.json': 'application/json; charset=utf-8',
 };
+
+/** Vite names built assets `name-<hash>.ext`: their content never changes under that name. */
+const HASHED = /-[A-Za-z0-9_-]{8,}\.(?:js|css|svg|png)(?:\.map)?$/;
 
 export interface UiFile {
   path: string;
@@ -44,28 +50,21 @@ export interface UiFile {
 }
 
 export interface UiRouteOptions {
-  /** Folder holding index.html and assets/ (default: the package's ui/ folder). */
+  /** The built console: index.html and assets/ (default: the package's ui/dist folder). */
   uiDir?: string;
-  /** chart.umd.min.js (default: resolved from node_modules). */
-  chartJsPath?: string;
+  /** Deployments and cost map for /pricing/catalog and /pricing/calculate (absent: not registered). */
+  pricing?: PricingToolDeps;
 }
 
-/** The package's ui/ folder, from src/ui (tsx, tests) and from dist/ui (the built package) alike. */
+/** The package's ui/dist folder, from src/ui (tsx, tests) and from dist/ui (the built package) alike. */
 export function defaultUiDir(): string {
-  return fileURLToPath(new URL('../../ui/', import.meta.url));
-}
-
-/**
- * chart.js's UMD build. The package's `exports` map does not list dist/chart.umd.min.js, so resolve
- * the package entry (dist/chart.cjs) and take the file next to it.
- */
-export function defaultChartJsPath(): string {
-  return join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
+  return fileURLToPath(new URL('../../ui/dist/', import.meta.url));
 }
 
 /** Every servable file under `assetsDir`, keyed by its '/'-separated relative path. */
 export function listAssets(assetsDir: string): Map<string, UiFile> {
   const files = new Map<string, UiFile>();
+  if (!existsSync(assetsDir)) return files;
   const walk = (dir: string, prefix: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       if (entry.name.startsWith('.')) continue;
@@ -90,13 +89,6 @@ export function registerUiRoutes(app: FastifyInstance, opts: UiRouteOptions = {}
   const uiDir = opts.uiDir ?? defaultUiDir();
   const index: UiFile = { path: join(uiDir, 'index.html'), contentType: CONTENT_TYPES['.html'] };
   const assets = listAssets(join(uiDir, 'assets'));
-  let chartJs: UiFile | null = null;
-  try {
-    chartJs = { path: opts.chartJsPath ?? defaultChartJsPath(), contentType: CONTENT_TYPES['.js'] };
-    statSync(chartJs.path);
-  } catch {
-    chartJs = null; // answered with a clear 404 below; the page says the chart library is missing
-  }
   // Files are small: read once, on first use.
   const cache = new Map<string, Buffer>();
   const read = (f: UiFile) => {
@@ -118,22 +110,22 @@ export function registerUiRoutes(app: FastifyInstance, opts: UiRouteOptions = {}
       .send(read(f));
 
   const pub = { config: { kind: 'public' as const } };
-  const page = async (_req: unknown, reply: FastifyReply) => send(reply, index, 'no-cache');
+  const page = async (_req: unknown, reply: FastifyReply) => {
+    if (!existsSync(index.path)) {
+      throw new GatewayError(
+        'TG_ERR_NOT_FOUND',
+        `The admin console is not built (${index.path} is missing): run \`npm run build\`.`,
+      );
+    }
+    return send(reply, index, 'no-cache');
+  };
   app.get('/ui', pub, page);
   app.get('/ui/', pub, page);
   app.get('/ui/assets/*', pub, async (req, reply) => {
     const name = (req.params as Record<string, string>)['*'] ?? '';
     const f = assets.get(name);
     if (!f) throw notFound(req.url);
-    return send(reply, f, 'no-cache');
+    return send(reply, f, HASHED.test(name) ? 'public, max-age=31536000, immutable' : 'no-cache');
   });
-  app.get('/ui/vendor/chart.umd.min.js', pub, async (_req, reply) => {
-    if (!chartJs) {
-      throw new GatewayError(
-        'TG_ERR_NOT_FOUND',
-        'chart.js is not installed next to the gateway (npm install chart.js): the dashboard cannot draw charts.',
-      );
-    }
-    return send(reply, chartJs, 'public, max-age=86400');
-  });
+  if (opts.pricing) registerPricingTools(app, opts.pricing);
 }

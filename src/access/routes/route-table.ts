@@ -9,12 +9,14 @@ import { KEY_ROUTES } from './keys.js';
 import type { RouteDef } from './route-def.js';
 import { TEAM_ROUTES } from './teams.js';
 import { USER_ROUTES } from './users.js';
+import { WHOAMI_ROUTES } from './whoami.js';
 
 export const ACCESS_ROUTE_DEFS: readonly RouteDef[] = [
   ...KEY_ROUTES,
   ...USER_ROUTES,
   ...TEAM_ROUTES,
   ...CUSTOMER_ROUTES,
+  ...WHOAMI_ROUTES,
 ];
 
 /** {method, url, kind} of every route registered by AccessService.registerRoutes. */
