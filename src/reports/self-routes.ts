@@ -7,7 +7,7 @@
  * key. Plus GET /spend/unpriced (kind 'spend'): unpriced requests across all keys.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import '../gateway/fastify-types.js';
+import '../access/fastify-types.js';
 import type { RouteKind } from '../access/types.js';
 import type { Db } from '../store/db.js';
 import { apiKeyHash, badRequest, openRange, type Query, str } from './params.js';

@@ -13,7 +13,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import '../gateway/fastify-types.js';
+import '../access/fastify-types.js';
 import { GatewayError } from '../errors.js';
 import {
   type Catalog,
