@@ -166,6 +166,8 @@ describe('seed scenarios through the gateway', () => {
     const claude = data.find((d) => d.model_name === 'claude-sonnet')!;
     expect(claude.model_info.input_cost_per_token).toBe(0.000003);
     expect(claude.model_info.cache_read_input_token_cost).toBe(0.0000003);
+    // Written exactly, never via a float (no exponent form, no 0.30000000000000004-style digits).
+    expect(text).toContain('"cache_read_input_token_cost":0.0000003,');
     expect(claude.model_info.pricing_origins.input_cost_per_token).toBe('custom');
     const azure = data.find((d) => d.model_name === 'azure-gpt4')!;
     expect(azure.model_info.pricing_source).toMatch(/^base_model:azure\/gpt-4-1106-preview/);

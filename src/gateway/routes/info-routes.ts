@@ -4,9 +4,10 @@
  * explanation (with the catalog in use and what its last swap changed), health probes (readiness names the
  * catalog) and Prometheus metrics.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { GatewayError } from '../../errors.js';
 import { registry } from '../../metrics.js';
+import { exact, stringifyExact } from '../../pricing/exact-json.js';
 import { formatMoney, type ResolvedPricing } from '../../pricing/index.js';
 import type { DeploymentRuntime } from '../deployment-runtime.js';
 import type { Engine } from '../engine.js';
@@ -41,7 +42,10 @@ export function registerInfoRoutes(app: FastifyInstance, deps: InfoDeps): void {
   app.get('/models', { config: { kind: 'info' } }, listModels);
   app.get('/v1/models', { config: { kind: 'info' } }, listModels);
 
-  const modelInfo = async (request: { query: unknown; auth: { allowedModels: readonly string[] } }) => {
+  const modelInfo = async (
+    request: { query: unknown; auth: { allowedModels: readonly string[] } },
+    reply: FastifyReply,
+  ) => {
     const q = request.query as { litellm_model_id?: string; model?: string };
     const allowed = request.auth.allowedModels;
     const data = allRuntimes(deps.engine)
@@ -49,7 +53,8 @@ export function registerInfoRoutes(app: FastifyInstance, deps: InfoDeps): void {
       .filter((rt) => !q.litellm_model_id || rt.config.id === q.litellm_model_id)
       .filter((rt) => !q.model || rt.modelName === q.model)
       .map(describeDeployment);
-    return { data };
+    // Prices are exact JSON numbers (never a float round trip: 0.00000015, not 1.5e-7 or 1.4999…e-7).
+    return reply.type('application/json').send(stringifyExact({ data }));
   };
   app.get('/model/info', { config: { kind: 'info' } }, modelInfo);
   app.get('/v1/model/info', { config: { kind: 'info' } }, modelInfo);
@@ -128,7 +133,7 @@ export function describeDeployment(rt: DeploymentRuntime): Record<string, unknow
   const info: Record<string, unknown> = { ...d.modelInfo };
   delete info.api_key;
   const p = rt.pricing;
-  for (const [k, v] of Object.entries(p.prices)) info[k] = Number(formatMoney(v));
+  for (const [k, v] of Object.entries(p.prices)) info[k] = exact(formatMoney(v));
   info.id = d.id;
   info.mode = p.mode ?? d.mode ?? null;
   info.base_model = d.baseModel ?? null;
