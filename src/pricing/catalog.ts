@@ -16,6 +16,8 @@ export interface Catalog {
   readonly snapshot: string;
   /** Number of model entries. */
   readonly size: number;
+  /** Id of the price version this catalog is (see price-versions.ts), when it is one. */
+  readonly versionId?: string;
   get(key: string): CatalogEntry | undefined;
   keys(): IterableIterator<string>;
 }
