@@ -201,6 +201,9 @@ export function createEngine(opts: EngineOptions): Engine {
       }
       if (r) resolved = r;
     }
+    // The tier the provider reports having served wins; else the one the request asked for (issue 14).
+    if (usage.serviceTier === undefined && typeof plan.body.service_tier === 'string')
+      usage.serviceTier = plan.body.service_tier;
     const cost = priceUsage(resolved, usage, plan.overrides);
     // One debug line per request; for an unpriced deployment it reads "source=unpriced".
     if (logger.isLevelEnabled('debug')) {

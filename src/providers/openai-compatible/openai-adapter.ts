@@ -6,7 +6,7 @@
  */
 import type { DeploymentConfig } from '../../config/types.js';
 import { GatewayError } from '../../errors.js';
-import { emptyUsage } from '../../pricing/usage.js';
+import { emptyUsage, type Usage } from '../../pricing/usage.js';
 import { type Endpoint, resolveEndpoint } from '../shared/credentials.js';
 import { arr, isRecord, type Json, str } from '../shared/json.js';
 import { usageFromOpenAi } from '../shared/openai-usage.js';
@@ -56,10 +56,16 @@ export function openAiBody(
 }
 
 /** Shared response parsing for OpenAI-format upstreams (also used by Azure). */
-export function parseOpenAiResponse(callType: CallType, upstream: unknown): ParsedResponse {
+export function parseOpenAiResponse(
+  callType: CallType,
+  upstream: unknown,
+  normalise: (raw: unknown) => Usage | null = usageFromOpenAi,
+): ParsedResponse {
   const body: Json = isRecord(upstream) ? upstream : {};
-  const reported = usageFromOpenAi(body.usage);
+  const reported = normalise(body.usage);
   const usage = reported ?? emptyUsage();
+  // The tier OpenAI says it served (flex / priority / default) prices the call.
+  if (typeof body.service_tier === 'string') usage.serviceTier = body.service_tier;
   if (callType === 'image_generation') {
     usage.images = { count: arr(body.data).length, size: str(body.size), quality: str(body.quality) };
   }
@@ -101,17 +107,22 @@ export function createOpenAiCompatibleAdapter(spec: OpenAiCompatibleSpec): Provi
     },
     parseResponse(callType, upstream) {
       if (spec.chatViaCompletions && callType === 'chat' && isRecord(upstream)) {
-        const parsed = parseOpenAiResponse(callType, upstream);
+        const parsed = parseOpenAiResponse(callType, upstream, spec.usage);
         return { ...parsed, body: completionToChat(upstream) };
       }
-      return parseOpenAiResponse(callType, upstream);
+      return parseOpenAiResponse(callType, upstream, spec.usage);
     },
     createStreamDecoder(callType) {
       if (spec.chatViaCompletions && callType === 'chat') {
-        return createOpenAiStreamDecoder({ object: 'text_completion', mapChunk: completionChunkToChat });
+        return createOpenAiStreamDecoder({
+          object: 'text_completion',
+          mapChunk: completionChunkToChat,
+          usage: spec.usage,
+        });
       }
       return createOpenAiStreamDecoder({
         object: callType === 'completion' ? 'text_completion' : 'chat.completion.chunk',
+        usage: spec.usage,
       });
     },
     parseError: parseOpenAiError,

@@ -3,7 +3,9 @@
  * The OpenAI-compatible providers as data: default base URL and where their key comes from.
  * Adding one is one entry here (and one line in the registry).
  */
+import type { Usage } from '../../pricing/usage.js';
 import type { EndpointSpec } from '../shared/credentials.js';
+import { usageFromXai } from './xai-usage.js';
 
 export interface OpenAiCompatibleSpec extends EndpointSpec {
   /**
@@ -11,6 +13,8 @@ export interface OpenAiCompatibleSpec extends EndpointSpec {
    * flattened into a prompt, and the answer mapped back to a chat completion.
    */
   chatViaCompletions?: boolean;
+  /** The provider's usage normaliser when its usage differs from OpenAI's (default usageFromOpenAi). */
+  usage?: (raw: unknown) => Usage | null;
 }
 
 function spec(
@@ -55,7 +59,7 @@ export const OPENAI_COMPATIBLE: Readonly<Record<string, OpenAiCompatibleSpec>> =
     ['OPENROUTER_API_KEY'],
     ['OPENROUTER_API_BASE'],
   ),
-  xai: spec('xai', 'https://api.x.ai/v1', ['XAI_API_KEY'], ['XAI_API_BASE']),
+  xai: { ...spec('xai', 'https://api.x.ai/v1', ['XAI_API_KEY'], ['XAI_API_BASE']), usage: usageFromXai },
   // Self-hosted servers: no default base (except LM Studio's well-known local port), key optional.
   hosted_vllm: spec('hosted_vllm', undefined, ['HOSTED_VLLM_API_KEY'], ['HOSTED_VLLM_API_BASE'], false),
   lm_studio: spec(

@@ -16,6 +16,8 @@ export interface OpenAiStreamOptions {
   object: 'chat.completion.chunk' | 'text_completion';
   /** Rewrites each parsed chunk before forwarding (text-completion → chat conversion). */
   mapChunk?: (chunk: Json, first: boolean) => Json;
+  /** The provider's usage normaliser (default usageFromOpenAi; xAI's differs). */
+  usage?: (raw: unknown) => Usage | null;
 }
 
 /** Text a chunk contributes to the output (content, reasoning, tool-call arguments, completion text). */
@@ -45,7 +47,9 @@ export function createOpenAiStreamDecoder(opts: OpenAiStreamOptions): StreamDeco
   let usageChunk: Json | null = null;
   let rawUsage: unknown;
   let usage: Usage | null = null;
+  let serviceTier: string | undefined;
   let first = true;
+  const normalise = opts.usage ?? usageFromOpenAi;
 
   const handle = (events: SseEvent[]): string => {
     let out = '';
@@ -60,11 +64,12 @@ export function createOpenAiStreamDecoder(opts: OpenAiStreamOptions): StreamDeco
       if (model === undefined && typeof chunk.model === 'string' && chunk.model !== '') model = chunk.model;
       if (id === undefined && typeof chunk.id === 'string' && chunk.id !== '') id = chunk.id;
       if (created === undefined && typeof chunk.created === 'number') created = chunk.created;
+      if (typeof chunk.service_tier === 'string') serviceTier = chunk.service_tier;
       const choices = arr(chunk.choices);
       const groqUsage = rec(chunk.x_groq).usage;
       if (isRecord(chunk.usage) || isRecord(groqUsage)) {
         rawUsage = isRecord(chunk.usage) ? chunk.usage : groqUsage;
-        usage = usageFromOpenAi(rawUsage);
+        usage = normalise(rawUsage);
         if (choices.length === 0) {
           usageChunk = chunk;
           continue;
@@ -105,6 +110,7 @@ export function createOpenAiStreamDecoder(opts: OpenAiStreamOptions): StreamDeco
           usage: rawUsage ?? null,
         };
       }
+      if (usage && serviceTier !== undefined) (usage as Usage).serviceTier = serviceTier;
       return { usageChunk: final, usage, responseModel: model, text, tail };
     },
   };
