@@ -5,13 +5,20 @@
  * back (built-in at start, the current catalog on reload) with one clear warning — never a crash.
  * reload() swaps the catalog without restart; callers re-resolve deployment prices against current().
  */
-import { builtinCatalog, type Catalog } from '../pricing/index.js';
+import { builtinCatalog, type Catalog, type PriceVersionRegistry } from '../pricing/index.js';
 import { type LoadOptions, loadCostMap } from './load-cost-map.js';
 
 export interface CostMapManagerOptions extends LoadOptions {
   /** `general_settings.cost_map`. */
   location?: string;
   env?: NodeJS.ProcessEnv;
+  /**
+   * Price versions (issue 14): every map loaded with different content is registered as a version in effect
+   * from the moment it was loaded (`costmap@<ISO>#<sha8>`), so requests are priced by the map of their time.
+   */
+  versions?: PriceVersionRegistry;
+  /** Clock for the version's effective_from (tests). */
+  now?: () => number;
 }
 
 export interface ReloadResult {
@@ -60,6 +67,19 @@ export class CostMapManager {
       if (changed) {
         this.#catalog = loaded.catalog;
         this.#sha = loaded.sha256;
+        if (this.#opts.versions) {
+          const at = (this.#opts.now ?? Date.now)();
+          const v = this.#opts.versions.registerVersion({
+            kind: 'costmap',
+            source: loc,
+            fetchedAt: at,
+            effectiveFrom: at,
+            entries: loaded.catalog,
+            mode: 'replace',
+            tag: loaded.sha256.slice(0, 8),
+          }).version;
+          this.#catalog = v.catalog;
+        }
       }
       return { ok: true, warnings: loaded.warnings, changed };
     } catch (err) {
@@ -88,7 +108,12 @@ export interface WarnLogger {
  * `general_settings.cost_map`.
  */
 export async function createCostMapManager(
-  opts: { source?: string; env?: NodeJS.ProcessEnv; logger?: WarnLogger } & LoadOptions = {},
+  opts: {
+    source?: string;
+    env?: NodeJS.ProcessEnv;
+    logger?: WarnLogger;
+    versions?: PriceVersionRegistry;
+  } & LoadOptions = {},
 ): Promise<CostMapManager> {
   const { source, logger, ...rest } = opts;
   const manager = new CostMapManager({ ...rest, location: source });

@@ -4,7 +4,15 @@
  * effective prices (and where they came from), and a credential-free label for logs and errors.
  */
 import type { DeploymentConfig, GatewayConfig } from '../config/types.js';
-import { type Catalog, PricingError, type ResolvedPricing, resolvePricing } from '../pricing/index.js';
+import {
+  type Catalog,
+  createDatedPricing,
+  type PriceVersionRegistry,
+  PricingError,
+  type PricingTarget,
+  type ResolvedPricing,
+  resolvePricing,
+} from '../pricing/index.js';
 import { getAdapterForDeployment } from '../providers/registry.js';
 import type { ProviderAdapter } from '../providers/types.js';
 import { displayUrl } from './redact.js';
@@ -14,6 +22,8 @@ export interface DeploymentRuntime {
   /** null when the deployment only ever answers with mock_response. */
   readonly adapter: ProviderAdapter | null;
   pricing: ResolvedPricing;
+  /** Prices in effect at a request's start time (dated price versions, issue 14); absent = `pricing`. */
+  pricingAt?: (startTime: number) => ResolvedPricing;
   /** api_base without credentials, as stored in spend logs. */
   readonly apiBase: string | null;
   /** `model_name (provider/model, id)` for messages. */
@@ -30,7 +40,11 @@ export interface RuntimeBuild {
   warnings: string[];
 }
 
-export function buildRuntimes(config: GatewayConfig, catalog: Catalog): RuntimeBuild {
+export function buildRuntimes(
+  config: GatewayConfig,
+  catalog: Catalog,
+  versions?: PriceVersionRegistry,
+): RuntimeBuild {
   const errors: string[] = [];
   const warnings: string[] = [];
   const runtimes: DeploymentRuntime[] = [];
@@ -46,8 +60,13 @@ export function buildRuntimes(config: GatewayConfig, catalog: Catalog): RuntimeB
       );
     }
     let pricing: ResolvedPricing | null = null;
+    let pricingAt: ((t: number) => ResolvedPricing) | undefined;
     try {
-      pricing = resolveDeploymentPricing(d, catalog);
+      if (versions) {
+        const dated = createDatedPricing(pricingTarget(d), versions);
+        pricing = dated.current;
+        pricingAt = dated.at;
+      } else pricing = resolveDeploymentPricing(d, catalog);
     } catch (err) {
       if (err instanceof PricingError) errors.push(`${where}: ${(err as Error).message}`);
       else throw err;
@@ -61,6 +80,7 @@ export function buildRuntimes(config: GatewayConfig, catalog: Catalog): RuntimeB
       config: d,
       adapter,
       pricing,
+      ...(pricingAt ? { pricingAt } : {}),
       apiBase: displayUrl(d.apiBase) ?? null,
       label: `${d.modelName} (${d.model}, id ${d.id})`,
       modelName: d.modelName,
@@ -71,16 +91,19 @@ export function buildRuntimes(config: GatewayConfig, catalog: Catalog): RuntimeB
   return { runtimes, errors, warnings };
 }
 
+/** What pricing needs to know about a deployment. */
+export function pricingTarget(d: DeploymentConfig): PricingTarget {
+  return {
+    name: `${d.modelName} (${d.id})`,
+    model: d.model,
+    provider: d.provider,
+    baseModel: d.baseModel,
+    customPricing: d.customPricing,
+    mode: d.mode,
+    ...(d.pricesEffectiveFrom ? { pricesEffectiveFrom: d.pricesEffectiveFrom } : {}),
+  };
+}
+
 export function resolveDeploymentPricing(d: DeploymentConfig, catalog: Catalog): ResolvedPricing {
-  return resolvePricing(
-    {
-      name: `${d.modelName} (${d.id})`,
-      model: d.model,
-      provider: d.provider,
-      baseModel: d.baseModel,
-      customPricing: d.customPricing,
-      mode: d.mode,
-    },
-    catalog,
-  );
+  return resolvePricing(pricingTarget(d), catalog);
 }

@@ -191,7 +191,8 @@ export function createEngine(opts: EngineOptions): Engine {
     responseModel: string | undefined,
     plan: CallPlan,
   ): Cost {
-    let resolved = rt.pricing;
+    // The prices in effect when the request started (dated price versions).
+    let resolved = rt.pricingAt ? rt.pricingAt(plan.startTime) : rt.pricing;
     if (resolved.unpriced && responseModel) {
       const k = `${rt.config.provider}\0${responseModel}`;
       let r = responseModelPricing.get(k);

@@ -12,6 +12,7 @@ import type { RouteKind } from '../access/types.js';
 import type { GatewayConfig } from '../config/types.js';
 import { createCostMapManager } from '../cost-map/index.js';
 import { createLedger, type Ledger } from '../ledger/ledger.js';
+import { PriceVersionRegistry, registerBuiltinVersions } from '../pricing/index.js';
 import type { Logger } from '../logger.js';
 import { registerReportRoutes } from '../reports/routes.js';
 import type { Db } from '../store/db.js';
@@ -68,8 +69,11 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
   const env = opts.env ?? process.env;
   const gs = config.generalSettings;
 
-  const costMaps = await createCostMapManager({ source: gs.costMap, env, logger });
-  const built = buildRuntimes(config, costMaps.current());
+  // Dated price versions (issue 14): the built-in snapshots, then every runtime cost map as it is loaded.
+  const versions = new PriceVersionRegistry();
+  registerBuiltinVersions(versions);
+  const costMaps = await createCostMapManager({ source: gs.costMap, env, logger, versions });
+  const built = buildRuntimes(config, costMaps.current(), versions);
   if (built.errors.length) throw new StartupError(built.errors);
   const warnings = [...built.warnings];
   for (const w of warnings) logger.warn(w);
@@ -103,7 +107,7 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
 
   engine = createEngine({
     runtimes: built.runtimes,
-    catalog: () => costMaps.current(),
+    catalog: () => versions.current().catalog,
     logger,
     sink: gs.disableSpendLogs ? null : ledger,
     access,
@@ -118,7 +122,7 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
   /** Loads the cost map again and reprices every deployment; keeps the old prices on any error. */
   const reloadPricing = async (): Promise<Record<string, unknown>> => {
     const r = await costMaps.reload();
-    const rebuilt = buildRuntimes(config, costMaps.current());
+    const rebuilt = buildRuntimes(config, costMaps.current(), versions);
     if (rebuilt.errors.length) {
       return { ok: false, errors: rebuilt.errors, note: 'kept the previous prices' };
     }
