@@ -51,6 +51,12 @@ export interface SpendEvent {
   unitPrices: Record<string, string>;
   /** The explanation lines (token class, quantity, unit price, amount). */
   costBreakdown: unknown;
+  /** Id of the price version that priced the request (issue 14); null when not versioned. */
+  priceVersion?: string | null;
+  /** Usage classes with a quantity and no price: `[{kind, quantity, unit, reason}]`; null/absent when none. */
+  unpricedParts?: Array<{ kind: string; quantity: number; unit: string; reason: string }> | null;
+  /** The normalised usage (pricing/usage.ts field names), kept so history can be re-priced exactly. */
+  usage?: Record<string, unknown> | null;
   /** Only when general_settings.store_prompts_in_spend_logs is true. */
   messages?: unknown;
   response?: unknown;

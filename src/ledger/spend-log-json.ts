@@ -66,5 +66,7 @@ export function spendLogRowToJson(row: Record<string, unknown>): Record<string, 
     cost_breakdown: row.cost_breakdown ?? null,
     messages: row.messages ?? null,
     response: row.response ?? null,
+    price_version: row.price_version ?? null,
+    unpriced_parts: row.unpriced_parts ?? [],
   };
 }

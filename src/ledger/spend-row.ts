@@ -47,6 +47,10 @@ export interface SpendRow {
   cost_breakdown: unknown;
   messages: unknown;
   response: unknown;
+  price_version: string | null;
+  /** null when every class was priced. */
+  unpriced_parts: unknown[] | null;
+  usage: Record<string, unknown> | null;
 }
 
 /**
@@ -158,6 +162,9 @@ export function toSpendRow(e: SpendEvent): SpendRow {
     cost_breakdown: e.costBreakdown ?? null,
     messages: e.messages ?? null,
     response: e.response ?? null,
+    price_version: str(e.priceVersion),
+    unpriced_parts: Array.isArray(e.unpricedParts) && e.unpricedParts.length > 0 ? e.unpricedParts : null,
+    usage: isRecord(e.usage) ? e.usage : null,
   };
 }
 

@@ -66,6 +66,8 @@ interface LogRow {
   cost_breakdown: string | null;
   messages: string | null;
   response: string | null;
+  price_version: string | null;
+  unpriced_parts: string | null;
 }
 
 export function encodeCursor(startTime: string, requestId: string): string {
@@ -99,7 +101,8 @@ const LOG_COLUMNS = `request_id, call_type, api_key, key_alias, "user", team_id,
   cache_creation_tokens, reasoning_tokens, duration_ms, ${isoUtc('start_time')} AS start_iso,
   ${isoUtc('end_time')} AS end_iso, status, error_type, error_message, http_status, stream, estimated,
   pricing_source, unit_prices::text AS unit_prices, cost_breakdown::text AS cost_breakdown,
-  messages::text AS messages, response::text AS response`;
+  messages::text AS messages, response::text AS response, price_version,
+  unpriced_parts::text AS unpriced_parts`;
 
 export function spendLogsWhere(p: Params, o: Omit<SpendLogsOptions, 'limit' | 'cursor'>): string[] {
   const where = timeBounds(p, o.range);
@@ -180,6 +183,9 @@ export function toLiteLLMLog(r: LogRow): Record<string, unknown> {
     pricing_source: r.pricing_source,
     unit_prices: rawJson(r.unit_prices),
     cost_breakdown: rawJson(r.cost_breakdown),
+    // Issue 14: the price version that priced the row, and what it could not price ([] when everything).
+    price_version: r.price_version,
+    unpriced_parts: r.unpriced_parts === null ? [] : rawJson(r.unpriced_parts),
   };
 }
 
@@ -209,6 +215,8 @@ export const LOG_CSV_COLUMNS = [
   'error_type',
   'http_status',
   'pricing_source',
+  'price_version',
+  'unpriced_parts',
 ];
 
 export function logsTable(rows: LogRow[]) {
@@ -240,6 +248,8 @@ export function logsTable(rows: LogRow[]) {
       r.error_type,
       r.http_status,
       r.pricing_source,
+      r.price_version,
+      r.unpriced_parts ?? '',
     ]),
   };
 }
