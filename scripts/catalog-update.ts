@@ -111,7 +111,9 @@ async function main(): Promise<number> {
   }
   const latestDate = listed.length ? listed[listed.length - 1].date : meta.snapshot;
   if (args.date <= latestDate) {
-    console.error(`--date ${args.date} is not after the latest snapshot (${latestDate}): history is never rewritten`);
+    console.error(
+      `--date ${args.date} is not after the latest snapshot (${latestDate}): history is never rewritten`,
+    );
     return 1;
   }
   const prev = parseCatalog(latest, { source: 'builtin', snapshot: latestDate }).catalog;
@@ -124,7 +126,9 @@ async function main(): Promise<number> {
     return 0;
   }
   if (args.dryRun) {
-    console.log(`dry run: a snapshot of ${changed} changed and ${delta.removed.length} removed entries would be written`);
+    console.log(
+      `dry run: a snapshot of ${changed} changed and ${delta.removed.length} removed entries would be written`,
+    );
     return 0;
   }
   const file = `snapshots/${args.date}.json`;

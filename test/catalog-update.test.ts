@@ -11,8 +11,18 @@ import { afterAll, describe, expect, it } from 'vitest';
 const dir = mkdtempSync(join(tmpdir(), 'tollgate-catalog-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const BASE = {
-  'm-a': { litellm_provider: 'openai', mode: 'chat', input_cost_per_token: 0.000001, output_cost_per_token: 0.000002 },
-  'm-b': { litellm_provider: 'openai', mode: 'chat', input_cost_per_token: 0.00001, output_cost_per_token: 0.00002 },
+  'm-a': {
+    litellm_provider: 'openai',
+    mode: 'chat',
+    input_cost_per_token: 0.000001,
+    output_cost_per_token: 0.000002,
+  },
+  'm-b': {
+    litellm_provider: 'openai',
+    mode: 'chat',
+    input_cost_per_token: 0.00001,
+    output_cost_per_token: 0.00002,
+  },
 };
 writeFileSync(join(dir, 'builtin.json'), JSON.stringify(BASE));
 writeFileSync(join(dir, 'builtin-meta.json'), JSON.stringify({ snapshot: '2025-11-21', entries: 2 }));
@@ -45,7 +55,9 @@ describe('catalog:update', () => {
     expect(delta.removed).toEqual(['m-b']);
     expect(JSON.parse(readFileSync(join(dir, 'builtin.json'), 'utf8'))).toEqual(BASE);
     const meta = JSON.parse(readFileSync(join(dir, 'builtin-meta.json'), 'utf8'));
-    expect(meta.snapshots).toMatchObject([{ date: '2026-01-05', file: 'snapshots/2026-01-05.json', changed: 2, removed: 1 }]);
+    expect(meta.snapshots).toMatchObject([
+      { date: '2026-01-05', file: 'snapshots/2026-01-05.json', changed: 2, removed: 1 },
+    ]);
   });
 
   it('refuses a date that is not after the latest snapshot, and writes nothing when nothing changed', () => {

@@ -111,7 +111,9 @@ describe('seed scenarios through the gateway', () => {
     const u = r.body.usage;
     const expected = usd('0.00003') * BigInt(u.prompt_tokens) + usd('0.00006') * BigInt(u.completion_tokens);
     expect(r.cost).toBe(formatMoney(expected));
-    expect(t.gw.warnings.join('\n')).toMatch(/azure-no-base.*priced by the model name Azure returns.*base_model/s);
+    expect(t.gw.warnings.join('\n')).toMatch(
+      /azure-no-base.*priced by the model name Azure returns.*base_model/s,
+    );
   });
 
   it('Ollama chat and generate with custom per-token prices', async () => {

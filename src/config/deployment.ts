@@ -213,7 +213,10 @@ function readInfo(map: LMap, path: string, diags: Diagnostics): InfoResult {
     else if (e.key === 'base_model') r.baseModel = readString(v, p, diags, { nonEmpty: true });
     else if (e.key === 'effective_from') {
       const text = readString(v, p, diags, { scalars: true, nonEmpty: true });
-      const ms = text === undefined ? Number.NaN : Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
+      const ms =
+        text === undefined
+          ? Number.NaN
+          : Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
       if (text !== undefined && Number.isNaN(ms))
         diags.error(p, v.line, `must be a date (YYYY-MM-DD or ISO-8601 date-time), got "${text}"`);
       else if (text !== undefined) r.effectiveFrom = new Date(ms).toISOString();

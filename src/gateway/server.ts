@@ -12,9 +12,10 @@ import type { RouteKind } from '../access/types.js';
 import type { GatewayConfig } from '../config/types.js';
 import { createCostMapManager } from '../cost-map/index.js';
 import { createLedger, type Ledger } from '../ledger/ledger.js';
-import { PriceVersionRegistry, registerBuiltinVersions } from '../pricing/index.js';
 import type { Logger } from '../logger.js';
+import { PriceVersionRegistry, registerBuiltinVersions } from '../pricing/index.js';
 import { registerReportRoutes } from '../reports/routes.js';
+import { registerRepriceRoutes } from '../reprice/reprice-routes.js';
 import type { Db } from '../store/db.js';
 import { openStore } from '../store/open.js';
 import { registerUiRoutes } from '../ui/routes.js';
@@ -167,6 +168,7 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
   });
   access.registerRoutes(app);
   registerReportRoutes(app, { db, logger, resetAllSpend: (by) => access.resetAllSpend(by) });
+  registerRepriceRoutes(app, { db, versions: () => versions.copy(), deployments: config.deployments });
   registerUiRoutes(app);
 
   let closed = false;

@@ -15,6 +15,7 @@ export {
 export type { Catalog, CatalogEntry } from './catalog.js';
 export { isPriceKey, overlayCatalog, parseCatalog, SAMPLE_SPEC_KEY, validateEntry } from './catalog.js';
 export { type CatalogDiff, diffCatalogs, formatCatalogDiff, type PriceChange } from './catalog-diff.js';
+export { applyDelta, type SnapshotDelta, type SnapshotMeta, snapshotDelta } from './catalog-snapshots.js';
 export {
   type Cost,
   type CostLine,
@@ -23,18 +24,17 @@ export {
   priceUsage,
   type UnpricedPart,
 } from './cost.js';
-export { applyDelta, type SnapshotDelta, type SnapshotMeta, snapshotDelta } from './catalog-snapshots.js';
-export { createDatedPricing, type DatedPricing } from './dated-pricing.js';
-export { type PriceVersion, PriceVersionRegistry, type RegisterVersionInput } from './price-versions.js';
 export { COST_KEYS, closestMatches, isKnownCostKey, suggestCostKey } from './cost-keys.js';
+export { createDatedPricing, type DatedPricing } from './dated-pricing.js';
 export { costToJSON, describeUnpricedParts, explainCost } from './explain.js';
 export type { ImageVariant } from './image-variants.js';
 export { splitProvider } from './model-names.js';
 export * from './money.js';
+export { type PriceVersion, PriceVersionRegistry, type RegisterVersionInput } from './price-versions.js';
 export {
-  priceVersionOf,
   PricingError,
   type PricingTarget,
+  priceVersionOf,
   type ResolvedPricing,
   resolvePricing,
   resolveResponseModel,

@@ -151,4 +151,12 @@ export class PriceVersionRegistry {
   get size(): number {
     return this.#slots.length;
   }
+
+  /** An independent registry with the same versions (to add a price file without touching this one). */
+  copy(): PriceVersionRegistry {
+    const c = new PriceVersionRegistry();
+    c.#slots = [...this.#slots];
+    c.#byId = new Map(this.#byId);
+    return c;
+  }
 }
