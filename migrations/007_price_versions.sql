@@ -6,6 +6,11 @@ ALTER TABLE tg_spend_logs
   ADD COLUMN unpriced_parts jsonb,           -- [{kind, quantity, unit, reason}] or NULL when everything was priced
   ADD COLUMN usage          jsonb;           -- normalised usage (pricing/usage.ts) for re-pricing; NULL on old rows
 
+-- Keyset order of re-pricing (start_time, request_id) — also the order /spend/logs pages in (backwards), so
+-- it replaces the single-column start_time index instead of adding a write cost.
+CREATE INDEX tg_spend_logs_start_time_id ON tg_spend_logs (start_time, request_id);
+DROP INDEX tg_spend_logs_start_time;
+
 -- One row per re-pricing run: who, when, which prices, the selection, before/after sums, progress.
 -- Applied in chunks, each in one transaction with its rows, rollups and totals; `cursor` is the last
 -- (start_time, request_id) done, so an interrupted run resumes where it stopped.

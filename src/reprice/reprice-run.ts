@@ -232,6 +232,34 @@ export async function reprice(o: RepriceOptions): Promise<RepriceResult> {
   const sql = READ_SQL(filters.join(' '));
   const chunk = o.chunkSize ?? 20_000;
   const acc = new DiffAccumulator();
+  // Pipelined: while one chunk's apply statement runs, the next chunk is read and priced (the database and
+  // the pricing share the machine's cores). Applies stay strictly sequential, in cursor order.
+  let applying: Promise<void> = Promise.resolve();
+  const apply = async (
+    staged: Array<Record<string, unknown>>,
+    pending: Array<{ before: Money; after: Money; row: Row }>,
+    at: { time: string; id: string },
+    examined: number,
+  ) => {
+    const r = await db.transaction(async (tx) => {
+      // Each chunk is durable once the run's cursor says so; waiting for the WAL flush per chunk buys nothing.
+      if (db.kind === 'postgres') await tx.query('SET LOCAL synchronous_commit = off');
+      return tx.query<{ updated: number; ids: string }>(APPLY_CHUNK_SQL, [
+        JSON.stringify(staged),
+        runId,
+        at.time,
+        at.id,
+        examined,
+      ]);
+    });
+    const done = new Set(r.rows[0]?.ids ? r.rows[0].ids.split(',') : []);
+    for (const p of pending) {
+      if (done.has(p.row.request_id))
+        acc.change(p.before, p.after, p.row.api_key, p.row.key_alias, p.row.team_id ?? '', p.row.model);
+      else acc.skip('spend changed since it was read (left for the next run)');
+    }
+    o.onChunk?.({ examined: acc.examined, changed: acc.changed });
+  };
   for (;;) {
     const rows = (
       await db.query<Row>(sql, [params[0], params[1], cursor.time, cursor.id, chunk, ...params.slice(2)])
@@ -264,24 +292,17 @@ export async function reprice(o: RepriceOptions): Promise<RepriceResult> {
     if (o.dryRun) {
       for (const p of pending)
         acc.change(p.before, p.after, p.row.api_key, p.row.key_alias, p.row.team_id ?? '', p.row.model);
+      o.onChunk?.({ examined: acc.examined, changed: acc.changed });
     } else {
-      const r = await db.query<{ updated: number; ids: string }>(APPLY_CHUNK_SQL, [
-        JSON.stringify(staged),
-        runId,
-        cursor.time,
-        cursor.id,
-        rows.length,
-      ]);
-      const done = new Set(r.rows[0]?.ids ? r.rows[0].ids.split(',') : []);
-      for (const p of pending) {
-        if (done.has(p.row.request_id))
-          acc.change(p.before, p.after, p.row.api_key, p.row.key_alias, p.row.team_id ?? '', p.row.model);
-        else acc.skip('spend changed since it was read (left for the next run)');
-      }
+      await applying;
+      const at = cursor;
+      applying = apply(staged, pending, at, rows.length);
+      // Surface a failure at once, not after the next read.
+      applying.catch(() => {});
     }
-    o.onChunk?.({ examined: acc.examined, changed: acc.changed });
     if (rows.length < chunk) break;
   }
+  await applying;
   if (!o.dryRun && runId)
     await db.query(`UPDATE tg_reprice_runs SET status = 'applied', completed_at = now() WHERE id = $1`, [
       runId,
