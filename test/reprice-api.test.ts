@@ -19,6 +19,8 @@ general_settings:
   master_key: sk-1234
 `;
 const auth = { authorization: 'Bearer sk-1234', 'content-type': 'application/json' };
+// biome-ignore lint/suspicious/noExplicitAny: JSON bodies read by the tests
+type Json = Record<string, any>;
 
 let t: TestGateway;
 beforeAll(async () => {
@@ -38,10 +40,10 @@ async function chat(model: string): Promise<string> {
   return res.headers.get('x-tollgate-request-id') ?? '';
 }
 
-async function log(id: string): Promise<Record<string, any>> {
+async function log(id: string): Promise<Json> {
   for (let i = 0; i < 100; i++) {
     const res = await fetch(`${t.url}/spend/logs?request_id=${id}`, { headers: auth });
-    const rows = (await res.json()) as Array<Record<string, any>>;
+    const rows = (await res.json()) as Json[];
     if (rows.length) return rows[0];
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -81,7 +83,7 @@ describe('POST /spend/reprice (admin)', () => {
       body: JSON.stringify({ from: day, to: day, model: 'gpt', prices }),
     });
     expect(res.status).toBe(200);
-    const r = (await res.json()) as Record<string, any>;
+    const r = (await res.json()) as Json;
     expect(r.dry_run).toBe(true);
     expect(r.rows.changed).toBeGreaterThanOrEqual(2); // every gpt request of the day, now free
     expect(r.totals.after).toBe('0');
@@ -103,7 +105,7 @@ describe('POST /spend/reprice (admin)', () => {
       body: '{"from":"2025-01-01"}',
     });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as any).error.message).toMatch(/"from" and "to"/);
+    expect(((await bad.json()) as Json).error.message).toMatch(/"from" and "to"/);
     const badDate = await fetch(`${t.url}/spend/reprice`, {
       method: 'POST',
       headers: auth,
