@@ -6,7 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSpendBatch } from '../src/ledger/batch-writer.js';
 import type { SpendEvent } from '../src/ledger/spend-event.js';
-import { PriceVersionRegistry, registerBuiltinVersions } from '../src/pricing/index.js';
+import {
+  formatMoney,
+  PriceVersionRegistry,
+  parseMoney,
+  registerBuiltinVersions,
+} from '../src/pricing/index.js';
 import { diffReportCsv } from '../src/reprice/diff-report.js';
 import { priceFileFromJson } from '../src/reprice/price-file.js';
 import { reprice, repriceRun } from '../src/reprice/reprice-run.js';
@@ -117,7 +122,7 @@ async function spendOf(db: Db, id: string): Promise<string> {
     await db.query<{ s: string }>('SELECT spend::text AS s FROM tg_spend_logs WHERE request_id = $1', [id])
   ).rows[0].s;
 }
-const money = (s: string) => Number.parseFloat(s).toString(); // only for comparing NUMERIC text forms like 0.00600
+const money = (s: string) => formatMoney(parseMoney(s)); // NUMERIC text (0.00600) → shortest exact form
 async function total(db: Db, type: string, id: string): Promise<string> {
   const r = await db.query<{ s: string }>(
     'SELECT spend::text AS s FROM tg_spend_totals WHERE entity_type = $1 AND entity_id = $2',

@@ -71,6 +71,9 @@ export async function main(argv: string[]): Promise<void> {
     .option('--cache-write <n>', 'cache-creation prompt tokens', '0')
     .option('--reasoning <n>', 'reasoning tokens', '0')
     .option('--seconds <n>', 'request duration in seconds (per-second prices)', '0')
+    .option('--cache-write-1h <n>', 'of the cache-write tokens, 1-hour cache writes', '0')
+    .option('--service-tier <tier>', 'flex | priority (OpenAI service tiers)')
+    .option('--batch', 'priced as a batch call')
     .option('--json', 'machine-readable output')
     .action(async (o: Record<string, string | boolean>) => {
       const { costCommand } = await import('./pricing-commands.js');
@@ -84,6 +87,9 @@ export async function main(argv: string[]): Promise<void> {
           cacheWrite: n('cacheWrite'),
           reasoning: n('reasoning'),
           seconds: n('seconds'),
+          cacheWrite1h: n('cacheWrite1h'),
+          serviceTier: o.serviceTier as string | undefined,
+          batch: o.batch === true,
           json: Boolean(o.json),
         })}\n`,
       );
