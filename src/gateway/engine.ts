@@ -482,6 +482,9 @@ function estimateUsage(plan: CallPlan, rt: DeploymentRuntime, text: string, part
     cacheWriteTokens: partial?.cacheWriteTokens ?? 0,
     outputTokens: output,
     reasoningTokens: partial?.reasoningTokens ?? 0,
+    // Reported 1-hour cache writes and tier still price the estimate (issue 14: never the 5-minute price).
+    ...(partial?.cacheWrite1hTokens ? { cacheWrite1hTokens: partial.cacheWrite1hTokens } : {}),
+    ...(partial?.serviceTier !== undefined ? { serviceTier: partial.serviceTier } : {}),
     estimated: true,
   };
 }

@@ -280,12 +280,14 @@ export async function reprice(o: RepriceOptions): Promise<RepriceResult> {
       // Same spend: the row stays as it is (its version id still truthfully names the prices that made it).
       if (after === before) continue;
       pending.push({ before, after, row });
-      staged.push({
-        request_id: row.request_id,
-        old_spend: row.spend,
-        spend: out.spend,
-        ...repricedColumns(out.cost),
-      });
+      // The new columns are only built when they will be written.
+      if (!o.dryRun)
+        staged.push({
+          request_id: row.request_id,
+          old_spend: row.spend,
+          spend: out.spend,
+          ...repricedColumns(out.cost),
+        });
     }
     const last = rows[rows.length - 1];
     cursor = { time: last.start_iso, id: last.request_id };

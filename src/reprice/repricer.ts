@@ -103,7 +103,8 @@ export function createRepricer(opts: {
     let d = dated.get(key);
     if (d === undefined) {
       try {
-        d = createDatedPricing(target, opts.versions, 0);
+        // "Current" = the latest version: what an older version lacking a base_model falls back to.
+        d = createDatedPricing(target, opts.versions, Number.MAX_SAFE_INTEGER);
       } catch (err) {
         d = err as Error;
       }
