@@ -99,12 +99,15 @@ const HOUR = `date_trunc('hour', l.start_time AT TIME ZONE 'UTC') AT TIME ZONE '
 /**
  * One chunk, one statement: rows, hourly and per-tag rollups (the daily ones follow by trigger), running
  * totals of the current period, and the run's progress. `l.spend = s.old_spend` makes it safe against a row
- * that changed since it was read (it is left for the next run).
+ * that changed since it was read (it is left for the next run). The rollups and totals are adjusted with
+ * INSERT … ON CONFLICT DO UPDATE ordered by key, like the ledger's batch writer, so a re-pricing and live
+ * batch writes (or two re-pricings) take row locks in one global order and cannot deadlock.
  */
 export const APPLY_CHUNK_SQL = `
 WITH s AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(request_id text, old_spend text, spend text,
     unit_prices jsonb, cost_breakdown jsonb, pricing_source text, price_version text, unpriced_parts jsonb)
+  ORDER BY request_id
 ), upd AS (
   UPDATE tg_spend_logs l SET spend = s.spend::numeric, unit_prices = s.unit_prices,
     cost_breakdown = s.cost_breakdown, pricing_source = s.pricing_source, price_version = s.price_version,
@@ -115,18 +118,19 @@ WITH s AS (
     ${HOUR} AS hour, s.old_spend::numeric AS old_spend, s.spend::numeric AS new_spend,
     s.spend::numeric - s.old_spend::numeric AS delta
 ), hourly AS (
-  UPDATE tg_spend_hourly h SET spend = h.spend + d.delta
-  FROM (SELECT hour, api_key, "user", team_id, end_user, model_group, model, provider, sum(delta) AS delta
-        FROM upd GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 HAVING sum(delta) <> 0) d
-  WHERE h.hour = d.hour AND h.api_key = d.api_key AND h."user" = d."user" AND h.team_id = d.team_id
-    AND h.end_user = d.end_user AND h.model_group = d.model_group AND h.model = d.model AND h.provider = d.provider
+  INSERT INTO tg_spend_hourly AS o (hour, api_key, "user", team_id, end_user, model_group, model, provider, spend)
+  SELECT hour, api_key, "user", team_id, end_user, model_group, model, provider, sum(delta)
+  FROM upd GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 HAVING sum(delta) <> 0
+  ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+  ON CONFLICT (hour, api_key, "user", team_id, end_user, model_group, model, provider) DO UPDATE SET
+    spend = o.spend + EXCLUDED.spend
 ), hourly_tags AS (
-  UPDATE tg_spend_hourly_tags h SET spend = h.spend + d.delta
-  FROM (SELECT u.hour, t.tag, u.api_key, u.team_id, u.model_group, sum(u.delta) AS delta
-        FROM upd u CROSS JOIN LATERAL (SELECT DISTINCT x AS tag FROM jsonb_array_elements_text(u.request_tags) AS x) t
-        WHERE t.tag <> '' GROUP BY 1, 2, 3, 4, 5 HAVING sum(u.delta) <> 0) d
-  WHERE h.hour = d.hour AND h.tag = d.tag AND h.api_key = d.api_key AND h.team_id = d.team_id
-    AND h.model_group = d.model_group
+  INSERT INTO tg_spend_hourly_tags AS o (hour, tag, api_key, team_id, model_group, spend)
+  SELECT u.hour, t.tag, u.api_key, u.team_id, u.model_group, sum(u.delta)
+  FROM upd u CROSS JOIN LATERAL (SELECT DISTINCT x AS tag FROM jsonb_array_elements_text(u.request_tags) AS x) t
+  WHERE t.tag <> '' GROUP BY 1, 2, 3, 4, 5 HAVING sum(u.delta) <> 0
+  ORDER BY 1, 2, 3, 4, 5
+  ON CONFLICT (hour, tag, api_key, team_id, model_group) DO UPDATE SET spend = o.spend + EXCLUDED.spend
 ), entities AS (
             SELECT 'key'::text AS entity_type, api_key AS entity_id, delta, start_time FROM upd WHERE api_key <> ''
   UNION ALL SELECT 'user', "user", delta, start_time FROM upd WHERE "user" <> ''
@@ -135,12 +139,14 @@ WITH s AS (
   UNION ALL SELECT 'tag', t.tag, u.delta, u.start_time FROM upd u
     CROSS JOIN LATERAL (SELECT DISTINCT x AS tag FROM jsonb_array_elements_text(u.request_tags) AS x) t WHERE t.tag <> ''
 ), totals AS (
-  UPDATE tg_spend_totals o SET spend = o.spend + d.delta, updated_at = now()
-  FROM (SELECT e.entity_type, e.entity_id, sum(e.delta) AS delta FROM entities e
-        JOIN tg_spend_totals c ON c.entity_type = e.entity_type AND c.entity_id = e.entity_id
-        WHERE c.last_reset_at IS NULL OR e.start_time >= c.last_reset_at
-        GROUP BY 1, 2 HAVING sum(e.delta) <> 0) d
-  WHERE o.entity_type = d.entity_type AND o.entity_id = d.entity_id
+  -- Only rows of the entity's current budget period (started at or after its last reset) move its total.
+  INSERT INTO tg_spend_totals AS o (entity_type, entity_id, spend, request_count, updated_at)
+  SELECT e.entity_type, e.entity_id, sum(e.delta), 0, now() FROM entities e
+  JOIN tg_spend_totals c ON c.entity_type = e.entity_type AND c.entity_id = e.entity_id
+  WHERE c.last_reset_at IS NULL OR e.start_time >= c.last_reset_at
+  GROUP BY 1, 2 HAVING sum(e.delta) <> 0
+  ORDER BY 1, 2
+  ON CONFLICT (entity_type, entity_id) DO UPDATE SET spend = o.spend + EXCLUDED.spend, updated_at = EXCLUDED.updated_at
 ), run AS (
   UPDATE tg_reprice_runs SET cursor_time = $3::timestamptz, cursor_id = $4, rows_examined = rows_examined + $5,
     rows_changed = rows_changed + (SELECT count(*) FROM upd),
