@@ -79,7 +79,8 @@ async function main() {
         (SELECT sum(spend) FROM tg_spend_daily)::text AS daily,
         (SELECT sum(spend) FROM tg_spend_totals WHERE entity_type = 'key')::text AS key_totals`)
     ).rows[0];
-    const consistent = check.logs === check.hourly && check.logs === check.daily && check.logs === check.key_totals;
+    const consistent =
+      check.logs === check.hourly && check.logs === check.daily && check.logs === check.key_totals;
     const result = {
       when: new Date().toISOString(),
       db: 'postgres',
