@@ -224,6 +224,7 @@ export async function reprice(o: RepriceOptions): Promise<RepriceResult> {
     );
   }
 
+  // Bind order: $1 from, $2 to, $3/$4 cursor, $5 limit, then the optional filters ($6, $7).
   const params: unknown[] = [new Date(fromMs).toISOString(), new Date(toMs).toISOString()];
   const filters: string[] = [];
   if (selection.model !== undefined) {
@@ -234,7 +235,6 @@ export async function reprice(o: RepriceOptions): Promise<RepriceResult> {
     params.push(selection.team);
     filters.push(`AND team_id = $${params.length + 3}`);
   }
-  // $3/$4 cursor, $5 limit come first after the bounds: renumber the filter params after them.
   const sql = READ_SQL(filters.join(' '));
   const chunk = o.chunkSize ?? 20_000;
   const acc = new DiffAccumulator();
