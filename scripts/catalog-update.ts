@@ -1,23 +1,32 @@
 /**
  * @module scripts/catalog-update
- * Regenerates the built-in price catalog (src/pricing/catalog/builtin.json + builtin-meta.json) from a
- * LiteLLM model cost map file or URL. Validates every entry, prints models added/removed and prices changed.
+ * Adds a dated snapshot to the built-in price catalog from a LiteLLM model cost map file or URL. History is
+ * never rewritten: builtin.json (the first snapshot) and older snapshots stay as they are; the new snapshot
+ * is written as a delta (entries added or changed, keys removed) to src/pricing/catalog/snapshots/DATE.json
+ * and listed in builtin-meta.json `snapshots`. Validates every entry, prints models added/removed and prices
+ * changed.
  *
  *   npm run catalog:update -- FILE_OR_URL [--commit SHA] [--date YYYY-MM-DD] [--skip-invalid] [--dry-run]
+ *     [--catalog-dir DIR]
  *
- * Invalid entries abort the update unless --skip-invalid (then they are left out, listed).
+ * Invalid entries abort the update unless --skip-invalid (then they are left out, listed). The date must be
+ * later than the latest snapshot's.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCatalog, SAMPLE_SPEC_KEY, validateEntry } from '../src/pricing/catalog.js';
 import { diffCatalogs, formatCatalogDiff } from '../src/pricing/catalog-diff.js';
+import {
+  applyDelta,
+  type RawEntries,
+  type SnapshotDelta,
+  type SnapshotMeta,
+  snapshotDelta,
+} from '../src/pricing/catalog-snapshots.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const CATALOG_DIR = resolve(here, '../src/pricing/catalog');
-const BUILTIN = resolve(CATALOG_DIR, 'builtin.json');
-const META = resolve(CATALOG_DIR, 'builtin-meta.json');
 
 interface Args {
   input: string;
@@ -25,6 +34,7 @@ interface Args {
   date: string;
   skipInvalid: boolean;
   dryRun: boolean;
+  catalogDir: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -34,6 +44,7 @@ function parseArgs(argv: string[]): Args {
     date: new Date().toISOString().slice(0, 10),
     skipInvalid: false,
     dryRun: false,
+    catalogDir: resolve(here, '../src/pricing/catalog'),
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -41,6 +52,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--date') args.date = argv[++i] ?? args.date;
     else if (a === '--skip-invalid') args.skipInvalid = true;
     else if (a === '--dry-run') args.dryRun = true;
+    else if (a === '--catalog-dir') args.catalogDir = resolve(argv[++i] ?? '');
     else if (!a.startsWith('--') && !args.input) args.input = a;
     else throw new Error(`unknown argument: ${a}`);
   }
@@ -85,36 +97,56 @@ async function main(): Promise<number> {
       return 1;
     }
   }
-  const meta = { source: args.input, snapshot: args.date };
-  const next = parseCatalog(out, meta).catalog;
-  if (existsSync(BUILTIN)) {
-    const prev = parseCatalog(JSON.parse(readFileSync(BUILTIN, 'utf8')), {
-      source: 'builtin',
-      snapshot: '',
-    }).catalog;
-    console.log(formatCatalogDiff(diffCatalogs(prev, next)));
-  } else {
-    console.log(`new catalog: ${next.size} models`);
+  const META = resolve(args.catalogDir, 'builtin-meta.json');
+  const meta = JSON.parse(readFileSync(META, 'utf8')) as Record<string, unknown> & {
+    snapshot: string;
+    snapshots?: SnapshotMeta[];
+  };
+  const listed = meta.snapshots ?? [];
+  // The latest snapshot: builtin.json with every delta applied in order.
+  let latest = JSON.parse(readFileSync(resolve(args.catalogDir, 'builtin.json'), 'utf8')) as RawEntries;
+  for (const s of listed) {
+    const d = JSON.parse(readFileSync(resolve(args.catalogDir, s.file), 'utf8')) as SnapshotDelta;
+    latest = applyDelta(latest, d);
   }
-  if (args.dryRun) {
-    console.log('dry run: nothing written');
+  const latestDate = listed.length ? listed[listed.length - 1].date : meta.snapshot;
+  if (args.date <= latestDate) {
+    console.error(
+      `--date ${args.date} is not after the latest snapshot (${latestDate}): history is never rewritten`,
+    );
+    return 1;
+  }
+  const prev = parseCatalog(latest, { source: 'builtin', snapshot: latestDate }).catalog;
+  const next = parseCatalog(out, { source: args.input, snapshot: args.date }).catalog;
+  console.log(formatCatalogDiff(diffCatalogs(prev, next)));
+  const delta = snapshotDelta(latest, out, args.date);
+  const changed = Object.keys(delta.changed).length;
+  if (changed === 0 && delta.removed.length === 0) {
+    console.log('no entry changed since the latest snapshot: nothing written');
     return 0;
   }
-  writeFileSync(BUILTIN, `${JSON.stringify(out, null, 2)}\n`);
-  const metaJson = {
+  if (args.dryRun) {
+    console.log(
+      `dry run: a snapshot of ${changed} changed and ${delta.removed.length} removed entries would be written`,
+    );
+    return 0;
+  }
+  const file = `snapshots/${args.date}.json`;
+  mkdirSync(resolve(args.catalogDir, 'snapshots'), { recursive: true });
+  writeFileSync(resolve(args.catalogDir, file), `${JSON.stringify(delta, null, 1)}\n`);
+  const entry: SnapshotMeta = {
+    date: args.date,
+    file,
     source: args.input.startsWith('http') ? args.input : 'LiteLLM model_prices_and_context_window.json',
-    upstream: 'https://github.com/BerriAI/litellm/blob/main/model_prices_and_context_window.json',
     upstreamCommit: args.commit,
-    snapshot: args.date,
     sha256,
-    bytes: Buffer.byteLength(text),
-    entries: next.size,
-    skippedInvalid: invalid.length,
-    license: 'MIT (LiteLLM)',
+    changed,
+    removed: delta.removed.length,
   };
-  writeFileSync(META, `${JSON.stringify(metaJson, null, 2)}\n`);
+  meta.snapshots = [...listed, entry];
+  writeFileSync(META, `${JSON.stringify(meta, null, 2)}\n`);
   console.log(
-    `wrote ${BUILTIN} (${next.size} models, snapshot ${args.date}, sha256 ${sha256.slice(0, 12)}…)`,
+    `wrote ${file} (${changed} changed, ${delta.removed.length} removed of ${next.size} models, in effect from ${args.date}, sha256 ${sha256.slice(0, 12)}…)`,
   );
   return 0;
 }

@@ -102,12 +102,18 @@ describe('seed scenarios through the gateway', () => {
     expect(seen.headers['api-key']).toBe('azure-key');
   });
 
-  it('Azure without base_model is unpriced (never priced from the generic name), with a warning at startup', async () => {
+  it('Azure without base_model is priced by the model Azure reports (as LiteLLM does), warned at startup and on the cost', async () => {
     const r = await chat('azure-no-base');
     expect(r.status).toBe(200);
-    expect(r.cost).toBe('0');
-    expect(r.headers.get('x-tollgate-pricing-source')).toBe('unpriced');
-    expect(t.gw.warnings.join('\n')).toMatch(/azure-no-base.*base_model/s);
+    expect(r.body.model).toBe('gpt-4'); // the mock answers with the generic family name, like Azure
+    expect(r.headers.get('x-tollgate-pricing-source')).toBe('response_model:gpt-4');
+    // azure/gpt-4: 0.00003 in, 0.00006 out (catalog snapshot 2025-11-21) — never a silent 0
+    const u = r.body.usage;
+    const expected = usd('0.00003') * BigInt(u.prompt_tokens) + usd('0.00006') * BigInt(u.completion_tokens);
+    expect(r.cost).toBe(formatMoney(expected));
+    expect(t.gw.warnings.join('\n')).toMatch(
+      /azure-no-base.*priced by the model name Azure returns.*base_model/s,
+    );
   });
 
   it('Ollama chat and generate with custom per-token prices', async () => {

@@ -72,6 +72,9 @@ export async function main(argv: string[]): Promise<void> {
     .option('--cache-write <n>', 'cache-creation prompt tokens', '0')
     .option('--reasoning <n>', 'reasoning tokens', '0')
     .option('--seconds <n>', 'request duration in seconds (per-second prices)', '0')
+    .option('--cache-write-1h <n>', 'of the cache-write tokens, 1-hour cache writes', '0')
+    .option('--service-tier <tier>', 'flex | priority (OpenAI service tiers)')
+    .option('--batch', 'priced as a batch call')
     .option('--json', 'machine-readable output')
     .action(async (o: Record<string, string | boolean>) => {
       const { costCommand } = await import('./pricing-commands.js');
@@ -85,6 +88,9 @@ export async function main(argv: string[]): Promise<void> {
           cacheWrite: n('cacheWrite'),
           reasoning: n('reasoning'),
           seconds: n('seconds'),
+          cacheWrite1h: n('cacheWrite1h'),
+          serviceTier: o.serviceTier as string | undefined,
+          batch: o.batch === true,
           json: Boolean(o.json),
         })}\n`,
       );
@@ -156,6 +162,46 @@ export async function main(argv: string[]): Promise<void> {
     );
   });
 
+  dbOptions(
+    program
+      .command('reprice')
+      .description(
+        're-price stored spend with another price set: diff report, then apply (rows, rollups, totals, audit)',
+      )
+      .requiredOption('--from <date>', 'first day YYYY-MM-DD (UTC, inclusive)')
+      .requiredOption('--to <date>', 'last day YYYY-MM-DD (UTC, inclusive)')
+      .option('--model <model>', 'only this deployment model or model group')
+      .option('--team <team_id>', 'only this team')
+      .option(
+        '--prices <file>',
+        'LiteLLM-format cost map whose entries replace the prices in effect for the range',
+      )
+      .option(
+        '-c, --config <path>',
+        "config.yaml: deployments' custom prices and base_model, as the gateway priced",
+      )
+      .option('--dry-run', 'report only, write nothing')
+      .option('--resume <run_id>', 'continue an interrupted run')
+      .option('--json', 'JSON output')
+      .option('--csv', 'CSV output (one line per key / team / model)'),
+  ).action(async (o: Record<string, string | boolean | undefined>) => {
+    const { repriceCommand } = await import('./reprice-command.js');
+    await withDb(o, async (store) =>
+      repriceCommand({
+        db: store,
+        from: String(o.from),
+        to: String(o.to),
+        model: o.model as string | undefined,
+        team: o.team as string | undefined,
+        pricesPath: o.prices as string | undefined,
+        configPath: o.config as string | undefined,
+        dryRun: o.dryRun === true,
+        resume: o.resume as string | undefined,
+        format: o.json ? 'json' : o.csv ? 'csv' : 'table',
+      }),
+    );
+  });
+
   program
     .command('mock-upstream')
     .description('run the built-in mock provider server (OpenAI, Azure, Anthropic, Ollama wire formats)')
@@ -177,7 +223,7 @@ export async function main(argv: string[]): Promise<void> {
       process.exit(2);
     }
     const name = (err as Error)?.name;
-    if (name === 'StartupError' || name === 'PricingError') {
+    if (name === 'StartupError' || name === 'PricingError' || name === 'RangeError') {
       process.stderr.write(`${(err as Error).message}\n`);
       process.exit(2);
     }

@@ -187,3 +187,32 @@ describe('costCommand', () => {
     expect(t).toMatch(/total: 1\.5225 USD/); // 250000 × 6e-6 + 1000 × 2.25e-5
   });
 });
+
+describe('tollgate cost: service tier, 1-hour cache writes, batch', () => {
+  it('gpt-5 flex: 1000 × 0.000000625 + 100 × 0.000005 = 0.001125', () => {
+    const out = costCommand({ model: 'gpt-5', input: 1000, output: 100, serviceTier: 'flex' });
+    expect(out).toContain('service tier: flex');
+    expect(out).toContain('total: 0.001125 USD');
+  });
+
+  it('claude-sonnet-4-5 1-hour writes at 2× input, flagged: 1000 × 0.000006 = 0.006', () => {
+    const out = costCommand({
+      model: 'anthropic/claude-sonnet-4-5',
+      input: 1000,
+      output: 0,
+      cacheWrite: 1000,
+      cacheWrite1h: 1000,
+    });
+    expect(out).toContain('total: 0.006 USD');
+    expect(out).toMatch(/note \(cache_write_1h\): fallback: no 1-hour cache write price/);
+    expect(() =>
+      costCommand({ model: 'gpt-4o', input: 10, output: 0, cacheWrite: 1, cacheWrite1h: 2 }),
+    ).toThrow(/exceeds --cache-write/);
+  });
+
+  it('batch: gpt-4o-2024-08-06 1000 × 0.00000125 = 0.00125', () => {
+    expect(costCommand({ model: 'gpt-4o-2024-08-06', input: 1000, output: 0, batch: true })).toContain(
+      'total: 0.00125 USD',
+    );
+  });
+});

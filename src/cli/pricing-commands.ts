@@ -204,6 +204,11 @@ export interface CostCommandOptions {
   cacheWrite?: number;
   reasoning?: number;
   seconds?: number;
+  /** Of cacheWrite, how many are 1-hour cache writes. */
+  cacheWrite1h?: number;
+  /** `flex` | `priority` (other tiers are the standard price). */
+  serviceTier?: string;
+  batch?: boolean;
   json?: boolean;
   /** Catalog to use (default: the built-in one). */
   catalog?: Catalog;
@@ -232,6 +237,9 @@ export function costCommand(opts: CostCommandOptions): string {
     );
   if (reasoning > output)
     throw new Error(`--reasoning (${reasoning}) exceeds --output (${output}), which includes it`);
+  const write1h = count('cache-write-1h', opts.cacheWrite1h);
+  if (write1h > cacheWrite)
+    throw new Error(`--cache-write-1h (${write1h}) exceeds --cache-write (${cacheWrite}), which includes it`);
 
   const { provider } = splitProvider(opts.model);
   const resolved = resolvePricing({ name: opts.model, model: opts.model, provider }, catalog);
@@ -243,6 +251,9 @@ export function costCommand(opts: CostCommandOptions): string {
     outputTokens: output,
     reasoningTokens: reasoning,
     durationMs: Math.round(seconds * 1000),
+    ...(write1h > 0 ? { cacheWrite1hTokens: write1h } : {}),
+    ...(opts.serviceTier ? { serviceTier: opts.serviceTier } : {}),
+    ...(opts.batch ? { batch: true } : {}),
   };
   const cost = priceUsage(resolved, usage);
   const suggestions = resolved.unpriced ? closestMatches(opts.model, catalog.keys(), 3) : [];
@@ -258,7 +269,10 @@ export function costCommand(opts: CostCommandOptions): string {
       2,
     );
   }
-  const out = [`${opts.model}  source: ${cost.source}${cost.tier ? `  tier: ${cost.tier}` : ''}`];
+  const out = [
+    `${opts.model}  source: ${cost.source}${cost.tier ? `  tier: ${cost.tier}` : ''}` +
+      `${cost.serviceTier ? `  service tier: ${cost.serviceTier}` : ''}${cost.batch ? '  batch' : ''}`,
+  ];
   if (cost.unpriced) {
     out.push(
       `  not in the price catalog (${catalog.source}, snapshot ${catalog.snapshot}): cost 0, unpriced`,
@@ -278,6 +292,8 @@ export function costCommand(opts: CostCommandOptions): string {
   }
   if (cost.lines.length > 0) out.push(table(rows));
   for (const l of cost.lines) if (l.note) out.push(`  note (${l.kind}): ${l.note}`);
+  for (const p of cost.unpricedParts) out.push(`  UNPRICED ${p.kind}: ${p.quantity} ${p.unit} (${p.reason})`);
+  for (const w of cost.warnings) out.push(`  warning: ${w}`);
   out.push(`  total: ${formatMoney(cost.costUsd)} USD`);
   return out.join('\n');
 }

@@ -200,6 +200,7 @@ interface InfoResult {
   id?: string;
   mode?: string;
   baseModel?: string;
+  effectiveFrom?: string;
   pricing: Record<string, string>;
 }
 
@@ -210,7 +211,16 @@ function readInfo(map: LMap, path: string, diags: Diagnostics): InfoResult {
     const v = e.value;
     if (e.key === 'id') r.id = readString(v, p, diags, { scalars: true, nonEmpty: true });
     else if (e.key === 'base_model') r.baseModel = readString(v, p, diags, { nonEmpty: true });
-    else if (e.key === 'mode') {
+    else if (e.key === 'effective_from') {
+      const text = readString(v, p, diags, { scalars: true, nonEmpty: true });
+      const ms =
+        text === undefined
+          ? Number.NaN
+          : Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
+      if (text !== undefined && Number.isNaN(ms))
+        diags.error(p, v.line, `must be a date (YYYY-MM-DD or ISO-8601 date-time), got "${text}"`);
+      else if (text !== undefined) r.effectiveFrom = new Date(ms).toISOString();
+    } else if (e.key === 'mode') {
       r.mode = readString(v, p, diags, { nonEmpty: true });
       if (r.mode !== undefined && !(MODES as readonly string[]).includes(r.mode)) {
         diags.warn(
@@ -337,6 +347,7 @@ export function readDeployment(
   if (params.tpm !== undefined) d.tpm = params.tpm;
   if (params.mockResponse !== undefined) d.mockResponse = params.mockResponse;
   if (info.mode !== undefined) d.mode = info.mode;
+  if (info.effectiveFrom !== undefined) d.pricesEffectiveFrom = info.effectiveFrom;
   const baseModel = info.baseModel ?? params.baseModel;
   if (baseModel !== undefined) d.baseModel = baseModel;
   if (node.line !== undefined) d.line = node.line;

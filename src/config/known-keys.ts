@@ -126,7 +126,7 @@ export const REQUEST_PARAMS = [
 ] as const;
 
 /** model_info keys read into typed fields (besides the cost keys). */
-export const MODEL_INFO_TYPED = ['id', 'mode', 'base_model'] as const;
+export const MODEL_INFO_TYPED = ['id', 'mode', 'base_model', 'effective_from'] as const;
 
 /** Other model_info keys LiteLLM knows (catalog fields and proxy bookkeeping); kept as-is. */
 export const MODEL_INFO_KNOWN = [

@@ -48,6 +48,11 @@ export interface DeploymentConfig {
    * values as exact decimal text as written in the YAML (e.g. "0.000420").
    */
   customPricing: Record<string, string>;
+  /**
+   * `model_info.effective_from` (ISO-8601 UTC): the custom prices apply to requests starting at or after it;
+   * earlier requests are priced without them. (additive, issue 14)
+   */
+  pricesEffectiveFrom?: string;
   /** Other litellm_params passed through to the provider as request defaults (e.g. temperature). */
   extraParams: Record<string, unknown>;
   /** The whole model_info as written (env resolved), for /model/info. */

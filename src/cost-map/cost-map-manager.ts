@@ -217,6 +217,7 @@ export class CostMapManager {
     this.#lastModified = map.lastModified;
     this.#fetchedAt = map.fetchedAt;
     this.#checkedAt = this.#now();
+    this.#opts.committed?.(next, map, this.#checkedAt);
     this.#lastError = null;
     this.#failures = 0;
     costMapChecks.inc({ result: 'applied' });

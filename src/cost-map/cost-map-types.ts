@@ -26,10 +26,15 @@ export interface CostMapManagerOptions extends ReadOptions {
   refreshIntervalMs?: number;
   logger?: WarnLogger;
   /**
-   * Offered every candidate catalog before it is used (the gateway re-resolves its deployments here and
-   * swaps them in). Problems returned → the candidate is refused and the catalog in use stays.
+   * Offered every candidate catalog before it is used (the gateway checks that its deployments still
+   * resolve). Problems returned → the candidate is refused and the catalog in use stays.
    */
   adopt?: (next: Catalog, change: CatalogChange) => string[];
+  /**
+   * Called once a catalog is in use (after `adopt` accepted it), with the instant it took effect: the
+   * gateway registers it as a dated price version and swaps in the repriced deployments.
+   */
+  committed?: (next: Catalog, map: FetchedMap, at: Date) => void;
   /** Clock (tests pass a fixed one). */
   now?: () => Date;
 }

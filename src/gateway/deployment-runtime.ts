@@ -5,7 +5,15 @@
  * that make every call fail, and a credential-free label for logs and errors.
  */
 import type { DeploymentConfig, GatewayConfig } from '../config/types.js';
-import { type Catalog, PricingError, type ResolvedPricing, resolvePricing } from '../pricing/index.js';
+import {
+  type Catalog,
+  createDatedPricing,
+  type PriceVersionRegistry,
+  PricingError,
+  type PricingTarget,
+  type ResolvedPricing,
+  resolvePricing,
+} from '../pricing/index.js';
 import { familyForDeployment } from '../providers/registry.js';
 import { deploymentLabel } from '../providers/shared/upstream-error.js';
 import { type CallType, type ProviderFamily, supportedCallTypes } from '../providers/types.js';
@@ -22,6 +30,8 @@ export interface DeploymentRuntime {
    */
   readonly configProblems: readonly string[];
   pricing: ResolvedPricing;
+  /** Prices in effect at a request's start time (dated price versions, issue 14); absent = `pricing`. */
+  pricingAt?: (startTime: number) => ResolvedPricing;
   /** api_base without credentials, as stored in spend logs. */
   readonly apiBase: string | null;
   /** `model_name (provider/model, id)` for messages. */
@@ -38,7 +48,11 @@ export interface RuntimeBuild {
   warnings: string[];
 }
 
-export function buildRuntimes(config: GatewayConfig, catalog: Catalog): RuntimeBuild {
+export function buildRuntimes(
+  config: GatewayConfig,
+  catalog: Catalog,
+  versions?: PriceVersionRegistry,
+): RuntimeBuild {
   const errors: string[] = [];
   const warnings: string[] = [];
   const runtimes: DeploymentRuntime[] = [];
@@ -54,8 +68,13 @@ export function buildRuntimes(config: GatewayConfig, catalog: Catalog): RuntimeB
       );
     }
     let pricing: ResolvedPricing | null = null;
+    let pricingAt: ((t: number) => ResolvedPricing) | undefined;
     try {
-      pricing = resolveDeploymentPricing(d, catalog);
+      if (versions) {
+        const dated = createDatedPricing(pricingTarget(d), versions);
+        pricing = dated.current;
+        pricingAt = dated.at;
+      } else pricing = resolveDeploymentPricing(d, catalog);
     } catch (err) {
       if (err instanceof PricingError) errors.push(`${where}: ${(err as Error).message}`);
       else throw err;
@@ -74,6 +93,7 @@ export function buildRuntimes(config: GatewayConfig, catalog: Catalog): RuntimeB
       callTypes: new Set(supportedCallTypes(family)),
       configProblems,
       pricing,
+      ...(pricingAt ? { pricingAt } : {}),
       apiBase: displayUrl(d.apiBase) ?? null,
       label: deploymentLabel(d),
       modelName: d.modelName,
@@ -84,16 +104,19 @@ export function buildRuntimes(config: GatewayConfig, catalog: Catalog): RuntimeB
   return { runtimes, errors, warnings };
 }
 
+/** What pricing needs to know about a deployment. */
+export function pricingTarget(d: DeploymentConfig): PricingTarget {
+  return {
+    name: `${d.modelName} (${d.id})`,
+    model: d.model,
+    provider: d.provider,
+    baseModel: d.baseModel,
+    customPricing: d.customPricing,
+    mode: d.mode,
+    ...(d.pricesEffectiveFrom ? { pricesEffectiveFrom: d.pricesEffectiveFrom } : {}),
+  };
+}
+
 export function resolveDeploymentPricing(d: DeploymentConfig, catalog: Catalog): ResolvedPricing {
-  return resolvePricing(
-    {
-      name: `${d.modelName} (${d.id})`,
-      model: d.model,
-      provider: d.provider,
-      baseModel: d.baseModel,
-      customPricing: d.customPricing,
-      mode: d.mode,
-    },
-    catalog,
-  );
+  return resolvePricing(pricingTarget(d), catalog);
 }

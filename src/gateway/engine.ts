@@ -238,7 +238,8 @@ export function createEngine(opts: EngineOptions): Engine {
     responseModel: string | undefined,
     plan: CallPlan,
   ): Cost {
-    let resolved = rt.pricing;
+    // The prices in effect when the request started (dated price versions).
+    let resolved = rt.pricingAt ? rt.pricingAt(plan.startTime) : rt.pricing;
     if (resolved.unpriced && responseModel) {
       const k = `${rt.config.provider}\0${responseModel}`;
       let r = responseModelPricing.get(k);
@@ -248,6 +249,9 @@ export function createEngine(opts: EngineOptions): Engine {
       }
       if (r) resolved = r;
     }
+    // The tier the provider reports having served wins; else the one the request asked for (issue 14).
+    if (usage.serviceTier === undefined && typeof plan.body.service_tier === 'string')
+      usage.serviceTier = plan.body.service_tier;
     const cost = priceUsage(resolved, usage, plan.overrides);
     // One debug line per request; for an unpriced deployment it reads "source=unpriced".
     if (logger.isLevelEnabled('debug')) {

@@ -22,7 +22,9 @@ import {
 } from '../cost-map/index.js';
 import { createLedger, type Ledger } from '../ledger/ledger.js';
 import type { Logger } from '../logger.js';
+import { PriceVersionRegistry, registerBuiltinVersions } from '../pricing/index.js';
 import { registerReportRoutes } from '../reports/routes.js';
+import { registerRepriceRoutes } from '../reprice/reprice-routes.js';
 import type { Db } from '../store/db.js';
 import { openStore } from '../store/open.js';
 import { registerUiRoutes } from '../ui/routes.js';
@@ -82,7 +84,11 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
   const gs = config.generalSettings;
 
   // Prices: the built-in catalog, a configured file or the cached copy of the public map now; the latest
-  // public map is fetched in the background once everything is wired (costMaps.start() below).
+  // public map is fetched in the background once everything is wired (costMaps.start() below). Every
+  // catalog that comes into use is also a dated price version (built-in snapshots first), so a request is
+  // priced by the version in effect when it started and its spend row names that version.
+  const versions = new PriceVersionRegistry();
+  registerBuiltinVersions(versions);
   let eng: Engine | null = null;
   const priceChanges = new Map<string, DeploymentPriceChange[]>();
   /** Swaps in deployments repriced by a new catalog, keeping what moved for /pricing/explain. */
@@ -108,15 +114,23 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
     refreshIntervalMs:
       gs.costMapRefreshIntervalSeconds === undefined ? undefined : gs.costMapRefreshIntervalSeconds * 1000,
     ...opts.costMap,
-    // A new catalog is used only if every deployment still resolves; then all are repriced at once.
-    adopt: (next) => {
-      const rebuilt = buildRuntimes(config, next);
-      if (rebuilt.errors.length) return rebuilt.errors;
-      if (eng) swapRuntimes(eng, rebuilt.runtimes);
-      return [];
+    // A new catalog is used only if every deployment still resolves with it.
+    adopt: (next) => buildRuntimes(config, next).errors,
+    // In use from now on: a new dated version; every deployment repriced at once.
+    committed: (next, map, at) => {
+      versions.registerVersion({
+        kind: 'costmap',
+        source: map.source,
+        fetchedAt: map.fetchedAt,
+        effectiveFrom: at,
+        entries: next,
+        mode: 'replace',
+        tag: map.sha256.slice(0, 8),
+      });
+      if (eng) swapRuntimes(eng, buildRuntimes(config, next, versions).runtimes);
     },
   });
-  const built = buildRuntimes(config, costMaps.current());
+  const built = buildRuntimes(config, costMaps.current(), versions);
   if (built.errors.length) {
     costMaps.stop();
     throw new StartupError(built.errors);
@@ -152,7 +166,7 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
 
   const engine = createEngine({
     runtimes: built.runtimes,
-    catalog: () => costMaps.current(),
+    catalog: () => versions.current().catalog,
     logger,
     sink: gs.disableSpendLogs ? null : ledger,
     access,
@@ -213,6 +227,7 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
   });
   access.registerRoutes(app);
   registerReportRoutes(app, { db, logger, resetAllSpend: (by) => access.resetAllSpend(by) });
+  registerRepriceRoutes(app, { db, versions: () => versions.copy(), deployments: config.deployments });
   registerUiRoutes(app, {
     pricing: {
       deployments: () => [...eng.groups.values()].flatMap((g) => g.members),

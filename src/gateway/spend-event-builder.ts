@@ -29,6 +29,26 @@ export interface FinishedCall {
   response?: unknown;
 }
 
+/** The normalised usage as stored for re-pricing (only the fields that are set). */
+function usageRecord(u: Usage): Record<string, unknown> {
+  const r: Record<string, unknown> = {
+    inputTokens: u.inputTokens,
+    cacheReadTokens: u.cacheReadTokens,
+    cacheWriteTokens: u.cacheWriteTokens,
+    audioInputTokens: u.audioInputTokens,
+    outputTokens: u.outputTokens,
+    reasoningTokens: u.reasoningTokens,
+    audioOutputTokens: u.audioOutputTokens,
+    durationMs: u.durationMs,
+  };
+  if (u.cacheWrite1hTokens) r.cacheWrite1hTokens = u.cacheWrite1hTokens;
+  if (u.images) r.images = u.images;
+  if (u.serviceTier !== undefined) r.serviceTier = u.serviceTier;
+  if (u.batch) r.batch = true;
+  if (u.estimated) r.estimated = true;
+  return r;
+}
+
 export function buildSpendEvent(c: FinishedCall): SpendEvent {
   const u = c.usage;
   const rt = c.runtime;
@@ -71,6 +91,9 @@ export function buildSpendEvent(c: FinishedCall): SpendEvent {
     unitPrices: c.cost?.unitPrices ?? {},
     costBreakdown: c.cost ? costToJSON(c.cost) : null,
     rawUsage: c.rawUsage ?? null,
+    priceVersion: c.cost?.priceVersion ?? rt?.pricing.priceVersion ?? null,
+    unpricedParts: c.cost && c.cost.unpricedParts.length > 0 ? c.cost.unpricedParts : null,
+    usage: u ? usageRecord(u) : null,
   };
   if (c.messages !== undefined) ev.messages = c.messages;
   if (c.response !== undefined) ev.response = c.response;

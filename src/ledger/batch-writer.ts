@@ -28,20 +28,21 @@ WITH input AS (
     cache_read_tokens integer, cache_creation_tokens integer, reasoning_tokens integer, duration_ms integer,
     start_time timestamptz, end_time timestamptz, status text, error_type text, error_message text,
     http_status integer, stream boolean, estimated boolean, pricing_source text, unit_prices jsonb,
-    cost_breakdown jsonb, raw_usage jsonb, messages jsonb, response jsonb)
+    cost_breakdown jsonb, raw_usage jsonb, messages jsonb, response jsonb, price_version text, unpriced_parts jsonb,
+    usage jsonb)
 ), ins AS (
   INSERT INTO tg_spend_logs (
     request_id, call_type, api_key, key_alias, "user", team_id, end_user, request_tags, metadata,
     model_group, model, provider, api_base, deployment_id, spend, prompt_tokens, completion_tokens,
     total_tokens, cache_read_tokens, cache_creation_tokens, reasoning_tokens, duration_ms, start_time,
     end_time, status, error_type, error_message, http_status, stream, estimated, pricing_source,
-    unit_prices, cost_breakdown, raw_usage, messages, response)
+    unit_prices, cost_breakdown, raw_usage, messages, response, price_version, unpriced_parts, usage)
   SELECT
     request_id, call_type, api_key, key_alias, "user", team_id, end_user, request_tags, metadata,
     model_group, model, provider, api_base, deployment_id, spend::numeric, prompt_tokens, completion_tokens,
     total_tokens, cache_read_tokens, cache_creation_tokens, reasoning_tokens, duration_ms, start_time,
     end_time, status, error_type, error_message, http_status, stream, estimated, pricing_source,
-    unit_prices, cost_breakdown, raw_usage, messages, response
+    unit_prices, cost_breakdown, raw_usage, messages, response, price_version, unpriced_parts, usage
   FROM input ORDER BY request_id
   ON CONFLICT (request_id) DO NOTHING
   RETURNING request_id, api_key, coalesce("user", '') AS "user", coalesce(team_id, '') AS team_id,

@@ -53,6 +53,12 @@ export interface SpendEvent {
   costBreakdown: unknown;
   /** The provider's usage object exactly as it was sent (null when none), for audits and re-pricing. */
   rawUsage?: unknown;
+  /** Id of the price version that priced the request (issue 14); null when not versioned. */
+  priceVersion?: string | null;
+  /** Usage classes with a quantity and no price: `[{kind, quantity, unit, reason}]`; null/absent when none. */
+  unpricedParts?: Array<{ kind: string; quantity: number; unit: string; reason: string }> | null;
+  /** The normalised usage (pricing/usage.ts field names), kept so history can be re-priced exactly. */
+  usage?: Record<string, unknown> | null;
   /** Only when general_settings.store_prompts_in_spend_logs is true. */
   messages?: unknown;
   response?: unknown;

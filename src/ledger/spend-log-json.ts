@@ -67,5 +67,7 @@ export function spendLogRowToJson(row: Record<string, unknown>): Record<string, 
     raw_usage: row.raw_usage ?? null,
     messages: row.messages ?? null,
     response: row.response ?? null,
+    price_version: row.price_version ?? null,
+    unpriced_parts: row.unpriced_parts ?? [],
   };
 }

@@ -48,6 +48,10 @@ export interface SpendRow {
   raw_usage: unknown;
   messages: unknown;
   response: unknown;
+  price_version: string | null;
+  /** null when every class was priced. */
+  unpriced_parts: unknown[] | null;
+  usage: Record<string, unknown> | null;
 }
 
 /**
@@ -160,6 +164,9 @@ export function toSpendRow(e: SpendEvent): SpendRow {
     raw_usage: e.rawUsage ?? null,
     messages: e.messages ?? null,
     response: e.response ?? null,
+    price_version: str(e.priceVersion),
+    unpriced_parts: Array.isArray(e.unpricedParts) && e.unpricedParts.length > 0 ? e.unpricedParts : null,
+    usage: isRecord(e.usage) ? e.usage : null,
   };
 }
 

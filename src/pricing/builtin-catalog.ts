@@ -7,6 +7,8 @@
  */
 import { createRequire } from 'node:module';
 import { type Catalog, parseCatalog } from './catalog.js';
+import { applyDelta, type RawEntries, type SnapshotDelta, type SnapshotMeta } from './catalog-snapshots.js';
+import type { PriceVersionRegistry } from './price-versions.js';
 
 export interface BuiltinMeta {
   source: string;
@@ -16,6 +18,8 @@ export interface BuiltinMeta {
   sha256: string;
   bytes: number;
   entries: number;
+  /** Later dated snapshots (deltas over builtin.json), oldest first. */
+  snapshots?: SnapshotMeta[];
 }
 
 const req = createRequire(import.meta.url);
@@ -35,22 +39,65 @@ function load(file: string): unknown {
 }
 
 let meta: BuiltinMeta | undefined;
-let catalog: Catalog | undefined;
+let snapshots: BuiltinSnapshot[] | undefined;
 
 export function builtinCatalogMeta(): BuiltinMeta {
   meta ??= load('builtin-meta.json') as BuiltinMeta;
   return meta;
 }
 
-/** The built-in catalog (cached singleton). */
-export function builtinCatalog(): Catalog {
-  if (!catalog) {
-    const m = builtinCatalogMeta();
-    const commit = m.upstreamCommit ? `@${m.upstreamCommit.slice(0, 8)}` : '';
-    catalog = parseCatalog(load('builtin.json'), {
-      source: `builtin:litellm${commit}`,
-      snapshot: m.snapshot,
-    }).catalog;
+export interface BuiltinSnapshot {
+  /** YYYY-MM-DD. */
+  date: string;
+  /** Version id stored on spend rows: `builtin@DATE`. */
+  versionId: string;
+  catalog: Catalog;
+}
+
+/**
+ * Every built-in snapshot, oldest first: builtin.json, then each delta of builtin-meta.json `snapshots`
+ * applied in turn. Each catalog carries its version id.
+ */
+export function builtinSnapshots(): BuiltinSnapshot[] {
+  if (snapshots) return snapshots;
+  const m = builtinCatalogMeta();
+  const commit = m.upstreamCommit ? `@${m.upstreamCommit.slice(0, 8)}` : '';
+  let raw = load('builtin.json') as RawEntries;
+  const out: BuiltinSnapshot[] = [];
+  const push = (date: string, source: string, entries: RawEntries) => {
+    const versionId = `builtin@${date}`;
+    out.push({
+      date,
+      versionId,
+      catalog: parseCatalog(entries, { source, snapshot: date, versionId }).catalog,
+    });
+  };
+  push(m.snapshot, `builtin:litellm${commit}`, raw);
+  for (const s of m.snapshots ?? []) {
+    raw = applyDelta(raw, { ...(load(s.file) as SnapshotDelta), date: s.date });
+    const c = s.upstreamCommit ? `@${s.upstreamCommit.slice(0, 8)}` : '';
+    push(s.date, `builtin:litellm${c}`, raw);
   }
-  return catalog;
+  snapshots = out;
+  return out;
+}
+
+/** The built-in catalog: its latest snapshot (cached singleton). */
+export function builtinCatalog(): Catalog {
+  const all = builtinSnapshots();
+  return all[all.length - 1].catalog;
+}
+
+/** Registers every built-in snapshot as a version (`builtin@DATE`, in effect from that date). */
+export function registerBuiltinVersions(registry: PriceVersionRegistry): void {
+  for (const s of builtinSnapshots()) {
+    registry.registerVersion({
+      id: s.versionId,
+      kind: 'builtin',
+      source: s.catalog.source,
+      effectiveFrom: s.date,
+      entries: s.catalog,
+      mode: 'replace',
+    });
+  }
 }

@@ -16,6 +16,8 @@ export interface Catalog {
   readonly snapshot: string;
   /** Number of model entries. */
   readonly size: number;
+  /** Id of the price version this catalog is (see price-versions.ts), when it is one. */
+  readonly versionId?: string;
   get(key: string): CatalogEntry | undefined;
   keys(): IterableIterator<string>;
 }
@@ -34,6 +36,7 @@ class MapCatalog implements Catalog {
     entries: Map<string, CatalogEntry>,
     readonly source: string,
     readonly snapshot: string,
+    readonly versionId?: string,
   ) {
     this.#entries = entries;
   }
@@ -51,9 +54,9 @@ class MapCatalog implements Catalog {
 /** Builds a catalog from already validated entries (no checks). */
 export function catalogFromEntries(
   entries: Map<string, CatalogEntry>,
-  meta: { source: string; snapshot: string },
+  meta: { source: string; snapshot: string; versionId?: string },
 ): Catalog {
-  return new MapCatalog(entries, meta.source, meta.snapshot);
+  return new MapCatalog(entries, meta.source, meta.snapshot, meta.versionId);
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -133,7 +136,7 @@ function pushIf(list: string[], p: string | null): void {
  */
 export function parseCatalog(
   json: unknown,
-  meta: { source: string; snapshot: string },
+  meta: { source: string; snapshot: string; versionId?: string },
 ): { catalog: Catalog; warnings: string[] } {
   if (!isPlainObject(json)) {
     throw new TypeError(
@@ -151,7 +154,7 @@ export function parseCatalog(
     }
     entries.set(key, Object.freeze({ ...(entry as Record<string, unknown>) }));
   }
-  return { catalog: new MapCatalog(entries, meta.source, meta.snapshot), warnings };
+  return { catalog: new MapCatalog(entries, meta.source, meta.snapshot, meta.versionId), warnings };
 }
 
 /** Layers `top` over `base`: keys of `top` win, the rest come from `base`. */

@@ -388,6 +388,10 @@ describe('overrides, unpriced, explanation', () => {
         cache_read_input_token_cost: '0.00000125',
         output_cost_per_token: '0.00001',
       },
+      serviceTier: null,
+      batch: false,
+      unpricedParts: [],
+      priceVersion: null,
     });
     expect(JSON.parse(JSON.stringify(j))).toEqual(j);
     const e = explainCost(c);

@@ -4,8 +4,15 @@
  * Resolution and plan compilation happen once; this only picks the tier and multiplies bigints.
  */
 import { pricesForImages } from './image-cost.js';
-import { type Money, parseMoney } from './money.js';
-import { compilePlan, type Plan, type PriceRef } from './plan.js';
+import { formatMoney, type Money, parseMoney } from './money.js';
+import {
+  compilePlan,
+  type Plan,
+  type PlanVariant,
+  type PriceRef,
+  pricedServiceTier,
+  STANDARD,
+} from './plan.js';
 import type { ResolvedPricing } from './resolve.js';
 import type { Usage } from './usage.js';
 
@@ -22,7 +29,7 @@ export interface PriceOverrides {
 export type CostUnit = 'token' | 'second' | 'image' | 'pixel' | 'request' | 'character';
 
 export interface CostLine {
-  /** input | cache_read | cache_write | audio_input | output | reasoning | audio_output | input_seconds | output_seconds | request | image | image_pixels… */
+  /** input | cache_read | cache_write | cache_write_1h | audio_input | output | reasoning | audio_output | input_seconds | output_seconds | request | image | image_pixels… */
   kind: string;
   /** Tokens, seconds (fractional, from milliseconds), images, pixels or requests. */
   quantity: number;
@@ -33,15 +40,34 @@ export interface CostLine {
   note?: string;
 }
 
+/** A usage class that had a quantity but no price at all (and no documented fallback): never silently free. */
+export interface UnpricedPart {
+  /** input | cache_read | cache_write | cache_write_1h | output | reasoning | image … */
+  kind: string;
+  quantity: number;
+  unit: CostUnit;
+  reason: string;
+}
+
 export interface Cost {
   costUsd: Money;
   source: string;
   unpriced: boolean;
   /** `above_200k_tokens` when a tier applied, else null. */
   tier: string | null;
+  /** `flex` | `priority` when a service tier's prices applied, else null. */
+  serviceTier: string | null;
+  /** True when batch prices applied. */
+  batch: boolean;
   lines: CostLine[];
   /** Cost key → exact decimal text of each unit price used: what the spend log stores. */
   unitPrices: Record<string, string>;
+  /** Classes with a quantity and no price (empty when everything was priced). */
+  unpricedParts: UnpricedPart[];
+  /** Id of the price version the prices came from (see price-versions.ts); null when not versioned. */
+  priceVersion: string | null;
+  /** Pricing warnings for this request (e.g. Azure priced by its response model). */
+  warnings: readonly string[];
 }
 
 const OVERRIDE_KEYS: ReadonlyArray<[keyof PriceOverrides, string]> = [
@@ -53,14 +79,37 @@ const OVERRIDE_KEYS: ReadonlyArray<[keyof PriceOverrides, string]> = [
   ['outputCostPerSecond', 'output_cost_per_second'],
 ];
 
-const planCache = new WeakMap<ResolvedPricing, Plan>();
+/** Per resolved deployment: the standard plan and, compiled on first use, the tier / batch variants. */
+interface Plans {
+  standard: Plan;
+  variants?: Map<string, Plan>;
+}
+const planCache = new WeakMap<ResolvedPricing, Plans>();
 const EMPTY_UNIT_PRICES: Record<string, string> = Object.freeze({}) as Record<string, string>;
+const NO_PARTS: UnpricedPart[] = Object.freeze([]) as unknown as UnpricedPart[];
+const NO_WARNINGS: readonly string[] = Object.freeze([]);
 
-function planFor(resolved: ResolvedPricing): Plan {
-  let plan = planCache.get(resolved);
+function variantOf(usage: Usage): PlanVariant {
+  const st = pricedServiceTier(usage.serviceTier);
+  // Anthropic reports service_tier "batch" for Message Batches.
+  const batch = usage.batch === true || usage.serviceTier === 'batch';
+  if (!batch && st === null) return STANDARD;
+  return { serviceTier: batch ? null : st, batch };
+}
+
+function planFor(resolved: ResolvedPricing, variant: PlanVariant): Plan {
+  let plans = planCache.get(resolved);
+  if (!plans) {
+    plans = { standard: compilePlan(resolved.prices) };
+    planCache.set(resolved, plans);
+  }
+  if (variant === STANDARD) return plans.standard;
+  const id = `${variant.serviceTier}|${variant.batch}`;
+  plans.variants ??= new Map();
+  let plan = plans.variants.get(id);
   if (!plan) {
-    plan = compilePlan(resolved.prices);
-    planCache.set(resolved, plan);
+    plan = compilePlan(resolved.prices, variant);
+    plans.variants.set(id, plan);
   }
   return plan;
 }
@@ -68,6 +117,7 @@ function planFor(resolved: ResolvedPricing): Plan {
 function applyOverrides(
   resolved: ResolvedPricing,
   overrides: PriceOverrides,
+  variant: PlanVariant,
 ): { plan: Plan; source: string } | null {
   let prices: Record<string, Money> | null = null;
   for (const [field, key] of OVERRIDE_KEYS) {
@@ -82,7 +132,7 @@ function applyOverrides(
   }
   if (!prices) return null;
   return {
-    plan: compilePlan(prices),
+    plan: compilePlan(prices, variant),
     source: resolved.unpriced ? 'override' : `override+${resolved.source}`,
   };
 }
@@ -113,32 +163,64 @@ function seconds(lines: CostLine[], kind: string, ms: number, ref: PriceRef | nu
   return line(lines, kind, whole / 1000, 'second', ref, amount);
 }
 
+function unpricedPart(parts: UnpricedPart[], kind: string, quantity: number, unit: CostUnit, reason: string) {
+  parts.push({ kind, quantity, unit, reason });
+}
+
+/** Every class with a quantity, for a deployment without any price. */
+function wholeUsageUnpriced(usage: Usage, reason: string): UnpricedPart[] {
+  const parts: UnpricedPart[] = [];
+  const write1h = Math.min(usage.cacheWrite1hTokens ?? 0, usage.cacheWriteTokens);
+  const input = usage.inputTokens - usage.cacheReadTokens - usage.cacheWriteTokens;
+  if (input > 0) unpricedPart(parts, 'input', input, 'token', reason);
+  if (usage.cacheReadTokens > 0) unpricedPart(parts, 'cache_read', usage.cacheReadTokens, 'token', reason);
+  if (usage.cacheWriteTokens - write1h > 0)
+    unpricedPart(parts, 'cache_write', usage.cacheWriteTokens - write1h, 'token', reason);
+  if (write1h > 0) unpricedPart(parts, 'cache_write_1h', write1h, 'token', reason);
+  if (usage.outputTokens > 0) unpricedPart(parts, 'output', usage.outputTokens, 'token', reason);
+  if (usage.images && usage.images.count > 0)
+    unpricedPart(parts, 'image', usage.images.count, 'image', reason);
+  return parts;
+}
+
 /**
  * Prices one usage. Totals include their parts (see Usage): uncached input = inputTokens − cache reads −
  * cache writes (− audio input when audio has its own price); text output = outputTokens − reasoning
- * (− audio output when priced separately). Counts must be non-negative integers.
+ * (− audio output when priced separately). Counts must be non-negative integers. The usage's service tier
+ * and batch flag select the matching price variant. A class with a quantity and no price at all is listed
+ * in `unpricedParts` with the reason (never silently free).
  */
 export function priceUsage(resolved: ResolvedPricing, usage: Usage, overrides?: PriceOverrides): Cost {
+  const variant = variantOf(usage);
   let plan: Plan;
   let source = resolved.source;
+  const priceVersion = resolved.priceVersion ?? null;
+  const warnings = resolved.requestWarnings ?? NO_WARNINGS;
+  let overridden = false;
   if (overrides !== undefined) {
-    const o = applyOverrides(resolved, overrides);
+    const o = applyOverrides(resolved, overrides, variant);
     if (o) {
       plan = o.plan;
       source = o.source;
-    } else plan = planFor(resolved);
+      overridden = true;
+    } else plan = planFor(resolved, variant);
   } else {
-    if (resolved.unpriced) {
-      return {
-        costUsd: 0n,
-        source: resolved.source,
-        unpriced: true,
-        tier: null,
-        lines: [],
-        unitPrices: EMPTY_UNIT_PRICES,
-      };
-    }
-    plan = planFor(resolved);
+    plan = planFor(resolved, variant);
+  }
+  if (resolved.unpriced && !overridden) {
+    return {
+      costUsd: 0n,
+      source: resolved.source,
+      unpriced: true,
+      tier: null,
+      serviceTier: null,
+      batch: false,
+      lines: [],
+      unitPrices: EMPTY_UNIT_PRICES,
+      unpricedParts: wholeUsageUnpriced(usage, `no price for this deployment (source ${resolved.source})`),
+      priceVersion,
+      warnings,
+    };
   }
   const tiers = plan.tiers;
   const prompt = usage.inputTokens;
@@ -152,27 +234,97 @@ export function priceUsage(resolved: ResolvedPricing, usage: Usage, overrides?: 
 
   const lines: CostLine[] = [];
   const cacheRead = t.cacheRead ? usage.cacheReadTokens : 0;
-  const cacheWrite = t.cacheWrite ? usage.cacheWriteTokens : 0;
+  const write1h = t.cacheWrite1h ? Math.min(usage.cacheWrite1hTokens ?? 0, usage.cacheWriteTokens) : 0;
+  const cacheWrite = t.cacheWrite ? usage.cacheWriteTokens - write1h : 0;
   const audioIn = t.audioIn ? usage.audioInputTokens : 0;
   const reasoning = t.reasoning ? usage.reasoningTokens : 0;
   const audioOut = t.audioOut ? usage.audioOutputTokens : 0;
+  const inputQty = Math.max(0, prompt - cacheRead - cacheWrite - write1h - audioIn);
+  const outputQty = Math.max(0, usage.outputTokens - reasoning - audioOut);
   let total = 0n;
-  total += tokens(lines, 'input', Math.max(0, prompt - cacheRead - cacheWrite - audioIn), t.input);
+  total += tokens(lines, 'input', inputQty, t.input);
   total += tokens(lines, 'cache_read', cacheRead, t.cacheRead);
   total += tokens(lines, 'cache_write', cacheWrite, t.cacheWrite);
+  total += tokens(lines, 'cache_write_1h', write1h, t.cacheWrite1h);
   total += tokens(lines, 'audio_input', audioIn, t.audioIn);
-  total += tokens(lines, 'output', Math.max(0, usage.outputTokens - reasoning - audioOut), t.output);
+  total += tokens(lines, 'output', outputQty, t.output);
   total += tokens(lines, 'reasoning', reasoning, t.reasoning);
   total += tokens(lines, 'audio_output', audioOut, t.audioOut);
+  const timeBilled = t.perSecondIn !== null || t.perSecondOut !== null || t.perRequest.length > 0;
   if (t.perSecondIn !== null) total += seconds(lines, 'input_seconds', usage.durationMs, t.perSecondIn);
   if (t.perSecondOut !== null) total += seconds(lines, 'output_seconds', usage.durationMs, t.perSecondOut);
   for (const r of t.perRequest) total += line(lines, 'request', 1, 'request', r, r.price);
 
   let unitPrices = t.unitPrices as Record<string, string>;
+  if (write1h > 0 && t.cacheWrite1h)
+    unitPrices = { ...unitPrices, [t.cacheWrite1h.key]: formatMoney(t.cacheWrite1h.price) };
+  let parts = NO_PARTS;
+  let imagesPriced = false;
   if (usage.images !== undefined && usage.images.count > 0) {
+    const n = lines.length;
     const img = pricesForImages(resolved, plan.prices, usage.images, lines);
+    imagesPriced = lines.length > n;
     total += img.amount;
     if (img.unitPrices) unitPrices = { ...unitPrices, ...img.unitPrices };
+    if (!imagesPriced && !timeBilled) {
+      parts = [];
+      unpricedPart(
+        parts,
+        'image',
+        usage.images.count,
+        'image',
+        'no per-image or per-pixel price for this size/quality',
+      );
+    }
   }
-  return { costUsd: total, source, unpriced: false, tier: t.tier, lines, unitPrices };
+  // Audio tokens without their own price are billed inside input/output at the text price: say so.
+  if (t.audioIn === null && usage.audioInputTokens > 0 && t.input && inputQty > 0)
+    noteLast(
+      lines,
+      'input',
+      `includes ${usage.audioInputTokens} audio tokens at the text input price (no input_cost_per_audio_token)`,
+    );
+  if (t.audioOut === null && usage.audioOutputTokens > 0 && t.output && outputQty > 0)
+    noteLast(
+      lines,
+      'output',
+      `includes ${usage.audioOutputTokens} audio tokens at the text output price (no output_cost_per_audio_token)`,
+    );
+  // Tokens with no price and no fallback, unless a time / request / image meter bills the call instead.
+  if (!timeBilled && !imagesPriced) {
+    // Cache, audio and reasoning tokens fall back to the input / output price; when that is missing too
+    // they are still inside inputQty / outputQty (their own quantity was 0), so two checks cover all.
+    // (Inline, no closure: a closure over `parts` would cost every call a context allocation.)
+    if (inputQty > 0 && t.input === null) {
+      if (parts === NO_PARTS) parts = [];
+      unpricedPart(parts, 'input', inputQty, 'token', 'no input_cost_per_token in the price set');
+    }
+    if (outputQty > 0 && t.output === null) {
+      if (parts === NO_PARTS) parts = [];
+      unpricedPart(parts, 'output', outputQty, 'token', 'no output_cost_per_token in the price set');
+    }
+  }
+  return {
+    costUsd: total,
+    source,
+    unpriced: false,
+    tier: t.tier,
+    serviceTier: plan.serviceTier,
+    batch: plan.batch,
+    lines,
+    unitPrices,
+    unpricedParts: parts,
+    priceVersion,
+    warnings,
+  };
+}
+
+function noteLast(lines: CostLine[], kind: string, note: string): void {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const l = lines[i];
+    if (l.kind === kind) {
+      l.note = l.note ? `${l.note}; ${note}` : note;
+      return;
+    }
+  }
 }

@@ -23,7 +23,17 @@ export function costToJSON(cost: Cost): Record<string, unknown> {
       ...(l.note !== undefined ? { note: l.note } : {}),
     })),
     unitPrices: { ...cost.unitPrices },
+    serviceTier: cost.serviceTier,
+    batch: cost.batch,
+    unpricedParts: cost.unpricedParts.map((p) => ({ ...p })),
+    priceVersion: cost.priceVersion,
+    ...(cost.warnings.length ? { warnings: [...cost.warnings] } : {}),
   };
+}
+
+/** `input 120 token (no input_cost_per_token in the price set)`, one per unpriced part. */
+export function describeUnpricedParts(cost: Cost): string[] {
+  return cost.unpricedParts.map((p) => `${p.kind} ${p.quantity} ${p.unit} (${p.reason})`);
 }
 
 /**
@@ -31,12 +41,20 @@ export function costToJSON(cost: Cost): Record<string, unknown> {
  * (input_cost_per_token) = 0.002 | … `.
  */
 export function explainCost(cost: Cost): string {
-  const head = `cost ${formatMoney(cost.costUsd)} USD source=${cost.source} tier=${cost.tier ?? 'base'}`;
-  if (cost.unpriced) return `${head} | UNPRICED: no price for this deployment, cost 0 recorded as unpriced`;
-  if (cost.lines.length === 0) return `${head} | no billable usage`;
+  let head = `cost ${formatMoney(cost.costUsd)} USD source=${cost.source} tier=${cost.tier ?? 'base'}`;
+  if (cost.serviceTier) head += ` service_tier=${cost.serviceTier}`;
+  if (cost.batch) head += ' batch';
+  if (cost.priceVersion) head += ` version=${cost.priceVersion}`;
+  const tail: string[] = [];
+  if (cost.unpricedParts.length) tail.push(`UNPRICED PARTS: ${describeUnpricedParts(cost).join('; ')}`);
+  for (const w of cost.warnings) tail.push(`WARNING: ${w}`);
+  const end = tail.length ? ` | ${tail.join(' | ')}` : '';
+  if (cost.unpriced)
+    return `${head} | UNPRICED: no price for this deployment, cost 0 recorded as unpriced${end}`;
+  if (cost.lines.length === 0) return `${head} | no billable usage${end}`;
   const parts = cost.lines.map(
     (l) =>
       `${l.kind} ${l.quantity} ${l.unit} × ${formatMoney(l.unitPrice)} (${l.priceKey}) = ${formatMoney(l.amount)}${l.note ? ` [${l.note}]` : ''}`,
   );
-  return `${head} | ${parts.join(' | ')}`;
+  return `${head} | ${parts.join(' | ')}${end}`;
 }

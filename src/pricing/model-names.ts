@@ -147,6 +147,18 @@ export interface KeyCandidate {
   key: string;
   /** True when the key is the name exactly as written or carries the provider prefix: any entry qualifies. */
   exact: boolean;
+  /** Set when the key is an approximation the cost must flag (a fine-tuned model at its base price). */
+  warning?: string;
+}
+
+/**
+ * OpenAI fine-tuned names `ft:<base>:<org>:<suffix>:<id>` → `ft:<base>` (LiteLLM's normalisation; the
+ * catalog prices fine-tuned inference under `ft:gpt-4o-mini-2024-07-18`…) and the bare base model.
+ */
+export function fineTunedForms(name: string): { ft: string; base: string } | null {
+  if (!name.startsWith('ft:')) return null;
+  const base = name.split(':')[1];
+  return base ? { ft: `ft:${base}`, base } : null;
 }
 
 const BEDROCK_ROUTES = /^(?:converse|invoke|llama|deepseek_r1|nova|qwen2|qwen3|openai|cohere|twelvelabs)\//;
@@ -192,6 +204,18 @@ export function candidateKeys(model: string, provider: string): KeyCandidate[] {
   const family = providerFamily(provider);
   if (family === 'bedrock') for (const c of bedrockForms(rest)) add(c.key, c.exact);
   add(rest, false);
+  const ft = fineTunedForms(rest);
+  if (ft) {
+    add(ft.ft, false);
+    if (!seen.has(ft.base)) {
+      seen.add(ft.base);
+      out.push({
+        key: ft.base,
+        exact: false,
+        warning: `fine-tuned model "${rest}" has no ${ft.ft} price: priced at its base model "${ft.base}" (fine-tuned inference usually costs more; set custom prices)`,
+      });
+    }
+  }
   if (family === 'vertex_ai') add(`vertex_ai/${rest}`, true);
   if (provider === 'ollama_chat') add(`ollama/${rest}`, true);
   // Normalised: lowercase forms of everything so far.

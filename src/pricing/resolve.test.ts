@@ -90,7 +90,7 @@ describe('resolvePricing: Azure and base_model (rule 2)', () => {
     const r = resolvePricing({ name: 'azure-gpt-3.5', model: 'azure/chatgpt-v-2', provider: 'azure' }, cat);
     expect(r.unpriced).toBe(true);
     expect(r.warnings).toHaveLength(1);
-    expect(r.warnings[0]).toMatch(/azure-gpt-3\.5.*base_model.*generic model names/);
+    expect(r.warnings[0]).toMatch(/azure-gpt-3\.5.*priced by the model name Azure returns.*base_model/);
   });
 
   it('Azure with base_model (the seed example) → that entry', () => {
@@ -292,8 +292,15 @@ describe('unpriced (rule 5) and response model (rule 4)', () => {
     expect(r?.entryKey).toBe('gpt-4o');
   });
 
-  it('never for Azure; null when not found; provider family respected', () => {
-    expect(resolveResponseModel('gpt-4o', 'azure', cat)).toBeNull();
+  it('Azure: by the response model with a base_model warning (LiteLLM); null when not found; family respected', () => {
+    const az = resolveResponseModel('gpt-4o', 'azure', cat);
+    expect(az?.entryKey).toBe('azure/gpt-4o'); // the azure/ entry wins over OpenAI's
+    expect(az?.source).toBe('response_model:gpt-4o');
+    expect(az?.requestWarnings?.[0]).toMatch(
+      /without base_model: priced by the response model "gpt-4o".*base_model/,
+    );
+    // No azure/ entry: OpenAI's entry of the same name, still flagged.
+    expect(resolveResponseModel('o3-mini', 'azure', cat)?.entryKey).toBe('o3-mini');
     expect(resolveResponseModel('no-such-model', 'openai', cat)).toBeNull();
     expect(resolveResponseModel('deepseek-chat', 'together_ai', cat)).toBeNull();
     expect(resolveResponseModel('deepseek-chat', 'deepseek', cat)?.entryKey).toBe('deepseek-chat');

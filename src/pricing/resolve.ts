@@ -21,6 +21,8 @@ export interface PricingTarget {
   /** LiteLLM cost keys → exact decimal text. */
   customPricing?: Readonly<Record<string, string>>;
   mode?: string;
+  /** ISO date/time from which `customPricing` applies (config `model_info.effective_from`); for the version id. */
+  pricesEffectiveFrom?: string;
 }
 
 export interface ResolvedPricing {
@@ -37,6 +39,10 @@ export interface ResolvedPricing {
   warnings: string[];
   /** Image models: per `quality/WxH` (or `WxH`) variant prices from keys like `hd/1024-x-1024/dall-e-3`. */
   imageVariants?: Readonly<Record<string, ImageVariant>>;
+  /** Id of the price version (catalog version, `+config@DATE` for custom prices) these prices belong to. */
+  priceVersion?: string | null;
+  /** Warnings carried into every Cost priced with this (e.g. Azure priced by its response model). */
+  requestWarnings?: readonly string[];
 }
 
 export class PricingError extends Error {
@@ -52,7 +58,10 @@ export class PricingError extends Error {
 interface Found {
   key: string;
   entry: CatalogEntry;
+  /** Startup warning about the match. */
   warning?: string;
+  /** Carried on every cost priced by this match (a fine-tuned model at its base price). */
+  flag?: string;
 }
 
 /** First catalog entry among the candidate keys; bare names must belong to the provider's family. */
@@ -63,26 +72,28 @@ function findEntry(
   trustExact: boolean,
 ): { found: Found | null; nearMiss: string | null } {
   let nearMiss: string | null = null;
+  // Azure using OpenAI's entry is the last resort: an azure/… entry later in the list wins.
+  let azureOpenAi: Found | null = null;
   for (const c of candidateKeys(model, provider)) {
     const entry = catalog.get(c.key);
     if (!entry) continue;
+    const flagged = c.warning ? { warning: c.warning, flag: c.warning } : {};
     if (c.exact && (trustExact || c.key.startsWith(`${provider}/`)))
-      return { found: { key: c.key, entry }, nearMiss };
+      return { found: { key: c.key, entry, ...flagged }, nearMiss };
     const compat = providerCompatible(provider, entry.litellm_provider);
-    if (compat === 'yes') return { found: { key: c.key, entry }, nearMiss };
+    if (compat === 'yes') return { found: { key: c.key, entry, ...flagged }, nearMiss };
     if (compat === 'azure-openai') {
-      return {
-        found: {
-          key: c.key,
-          entry,
-          warning: `priced with OpenAI's catalog entry "${c.key}" (no azure/${c.key} entry); set base_model if the Azure price differs`,
-        },
-        nearMiss,
+      azureOpenAi ??= {
+        key: c.key,
+        entry,
+        warning: `priced with OpenAI's catalog entry "${c.key}" (no azure/${c.key} entry); set base_model if the Azure price differs${c.warning ? `; ${c.warning}` : ''}`,
+        ...(c.warning ? { flag: c.warning } : {}),
       };
+      continue;
     }
     nearMiss ??= `${c.key} (provider ${String(entry.litellm_provider)})`;
   }
-  return { found: null, nearMiss };
+  return { found: azureOpenAi, nearMiss };
 }
 
 function lookupBaseModel(catalog: Catalog, baseModel: string): Found | null {
@@ -217,7 +228,7 @@ export function resolvePricing(target: PricingTarget, catalog: Catalog): Resolve
   if (unpriced) {
     if (isAzure) {
       warnings.push(
-        `deployment "${target.name}": Azure deployment "${target.model}" has no base_model and no custom pricing; Azure returns generic model names (e.g. gpt-4 for gpt-4-1106-preview), so costs would be wrong — set model_info.base_model (e.g. azure/gpt-4o). Recorded as unpriced (cost 0).`,
+        `deployment "${target.name}": Azure deployment "${target.model}" has no base_model and no custom pricing; requests are priced by the model name Azure returns (source response_model, as LiteLLM does), which can be generic (gpt-4 for gpt-4-1106-preview) and give wrong costs — set model_info.base_model (e.g. azure/gpt-4o).`,
       );
     } else {
       warnings.push(
@@ -238,32 +249,53 @@ export function resolvePricing(target: PricingTarget, catalog: Catalog): Resolve
     maxOutputTokens: num(entry?.max_output_tokens),
     warnings,
     ...(imageVariants ? { imageVariants: Object.freeze(imageVariants) } : {}),
+    priceVersion: priceVersionOf(catalog, customKeys.length > 0, target.pricesEffectiveFrom),
+    ...(found?.flag ? { requestWarnings: Object.freeze([found.flag]) } : {}),
   };
 }
 
 /**
+ * The version id of a resolution: the catalog's version, `+config@DATE` when the deployment's custom
+ * prices apply (DATE = their effective_from, `undated` when none was given).
+ */
+export function priceVersionOf(catalog: Catalog, custom: boolean, effectiveFrom?: string): string | null {
+  const base = catalog.versionId ?? null;
+  if (!custom) return base;
+  const c = `config@${effectiveFrom ?? 'undated'}`;
+  return base ? `${base}+${c}` : c;
+}
+
+/**
  * Rule 4: prices by the model name the provider returned (used when a deployment resolved unpriced).
- * Null for Azure (its generic names give wrong costs) or when the catalog has no matching entry.
+ * Azure too, as LiteLLM does, with a warning on every such cost that recommends base_model (Azure's
+ * names can be generic: gpt-4 for gpt-4-1106-preview). Null when the catalog has no matching entry.
  */
 export function resolveResponseModel(
   responseModel: string,
   provider: string,
   catalog: Catalog,
 ): ResolvedPricing | null {
-  if (!responseModel || providerFamily(provider) === 'azure') return null;
+  if (!responseModel) return null;
   const { found } = findEntry(catalog, responseModel, provider, false);
   if (!found) return null;
+  const requestWarnings: string[] = [];
+  if (providerFamily(provider) === 'azure')
+    requestWarnings.push(
+      `Azure deployment without base_model: priced by the response model "${responseModel}" (catalog ${found.key}); Azure may report a generic name, set model_info.base_model for exact costs`,
+    );
+  if (found.flag) requestWarnings.push(found.flag);
+  const prices = entryPrices(found.entry);
   return {
     source: `response_model:${responseModel}`,
     entryKey: found.key,
-    prices: Object.freeze(entryPrices(found.entry)),
-    origins: Object.freeze(
-      Object.fromEntries(Object.keys(entryPrices(found.entry)).map((k) => [k, `catalog:${found.key}`])),
-    ),
+    prices: Object.freeze(prices),
+    origins: Object.freeze(Object.fromEntries(Object.keys(prices).map((k) => [k, `catalog:${found.key}`]))),
     unpriced: false,
     mode: typeof found.entry.mode === 'string' ? found.entry.mode : null,
     maxInputTokens: num(found.entry.max_input_tokens),
     maxOutputTokens: num(found.entry.max_output_tokens),
-    warnings: [],
+    warnings: [...requestWarnings],
+    priceVersion: catalog.versionId ?? null,
+    ...(requestWarnings.length ? { requestWarnings: Object.freeze(requestWarnings) } : {}),
   };
 }

@@ -4,7 +4,9 @@
  *
  * Totals INCLUDE their parts (the OpenAI convention): `inputTokens` counts every prompt token,
  * cached or not, so uncached input = inputTokens - cacheReadTokens - cacheWriteTokens.
- * Anthropic reports `input_tokens` WITHOUT cache tokens; its adapter adds them back.
+ * Anthropic reports `input_tokens` WITHOUT cache tokens; its adapter adds them back. xAI reports reasoning
+ * tokens OUTSIDE `completion_tokens`; its normaliser adds them in. Each provider family has one usage
+ * normaliser (providers/…/…-usage.ts) that produces this shape; optional fields absent = not reported.
  */
 export interface Usage {
   /** All prompt tokens, including cache reads, cache writes and audio/image input tokens. */
@@ -13,6 +15,11 @@ export interface Usage {
   cacheReadTokens: number;
   /** Prompt tokens written to the provider's prompt cache (part of inputTokens). */
   cacheWriteTokens: number;
+  /**
+   * Cache writes kept for one hour (Anthropic `cache_creation.ephemeral_1h_input_tokens`; part of
+   * cacheWriteTokens). The other cacheWriteTokens are 5-minute writes. Absent = none reported.
+   */
+  cacheWrite1hTokens?: number;
   /** Audio prompt tokens (part of inputTokens). */
   audioInputTokens: number;
   /** All completion tokens, including reasoning and audio tokens. */
@@ -27,6 +34,13 @@ export interface Usage {
   durationMs: number;
   /** True when token counts were estimated by the gateway (e.g. client disconnected mid-stream). */
   estimated: boolean;
+  /**
+   * Service tier the provider says it served (`flex`, `priority`, `default`, Anthropic `standard`/`batch`…),
+   * else the one the request asked for. Pricing reads `flex` / `priority` (and `fast`, as LiteLLM does).
+   */
+  serviceTier?: string;
+  /** The call arrived through a batch (priced by the `*_batches` keys). */
+  batch?: boolean;
 }
 
 export function emptyUsage(): Usage {

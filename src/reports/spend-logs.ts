@@ -70,6 +70,8 @@ interface LogRow {
   raw_usage: string | null;
   messages: string | null;
   response: string | null;
+  price_version: string | null;
+  unpriced_parts: string | null;
 }
 
 export function encodeCursor(startTime: string, requestId: string): string {
@@ -103,7 +105,8 @@ const LOG_COLUMNS = `request_id, call_type, api_key, key_alias, "user", team_id,
   cache_creation_tokens, reasoning_tokens, duration_ms, ${isoUtc('start_time')} AS start_iso,
   ${isoUtc('end_time')} AS end_iso, status, error_type, error_message, http_status, stream, estimated,
   pricing_source, unit_prices::text AS unit_prices, cost_breakdown::text AS cost_breakdown,
-  raw_usage::text AS raw_usage, messages::text AS messages, response::text AS response`;
+  raw_usage::text AS raw_usage, messages::text AS messages, response::text AS response, price_version,
+  unpriced_parts::text AS unpriced_parts`;
 
 /** A successful request priced at 0 for want of a price (partial index tg_spend_logs_unpriced, 012). */
 export const UNPRICED_CONDITION = "pricing_source = 'unpriced' AND status = 'success'";
@@ -189,6 +192,9 @@ export function toLiteLLMLog(r: LogRow): Record<string, unknown> {
     unit_prices: rawJson(r.unit_prices),
     cost_breakdown: rawJson(r.cost_breakdown),
     raw_usage: rawJson(r.raw_usage),
+    // The price version that priced the row, and what it could not price ([] when everything).
+    price_version: r.price_version,
+    unpriced_parts: r.unpriced_parts === null ? [] : rawJson(r.unpriced_parts),
   };
 }
 
@@ -218,6 +224,8 @@ export const LOG_CSV_COLUMNS = [
   'error_type',
   'http_status',
   'pricing_source',
+  'price_version',
+  'unpriced_parts',
 ];
 
 export function logsTable(rows: LogRow[]) {
@@ -249,6 +257,8 @@ export function logsTable(rows: LogRow[]) {
       r.error_type,
       r.http_status,
       r.pricing_source,
+      r.price_version,
+      r.unpriced_parts ?? '',
     ]),
   };
 }

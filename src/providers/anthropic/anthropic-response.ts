@@ -4,9 +4,9 @@
  * Usage. Anthropic's `input_tokens` EXCLUDES cache reads and writes; they are added back so
  * `inputTokens` is every prompt token, like OpenAI's `prompt_tokens`.
  */
-import { emptyUsage, type Usage } from '../../pricing/usage.js';
+import type { Usage } from '../../pricing/usage.js';
 import { nowSeconds } from '../shared/ids.js';
-import { arr, count, isRecord, type Json, str } from '../shared/json.js';
+import { arr, isRecord, type Json, str } from '../shared/json.js';
 import { usageToOpenAi } from '../shared/openai-usage.js';
 
 const FINISH: Record<string, string> = {
@@ -24,43 +24,14 @@ export function mapStopReason(reason: unknown): string | null {
   return FINISH[reason] ?? 'stop';
 }
 
-/** Raw Anthropic usage counters as they accumulate over a stream (fields only overwrite when present). */
-export interface AnthropicCounters {
-  input: number;
-  cacheRead: number;
-  cacheWrite: number;
-  output: number;
-}
-
-export function newCounters(): AnthropicCounters {
-  return { input: 0, cacheRead: 0, cacheWrite: 0, output: 0 };
-}
-
-/** Apply an Anthropic `usage` object: present fields replace (message_delta values are cumulative). */
-export function applyAnthropicUsage(c: AnthropicCounters, raw: unknown): void {
-  if (!isRecord(raw)) return;
-  if (typeof raw.input_tokens === 'number') c.input = count(raw.input_tokens);
-  if (typeof raw.cache_read_input_tokens === 'number') c.cacheRead = count(raw.cache_read_input_tokens);
-  if (typeof raw.cache_creation_input_tokens === 'number')
-    c.cacheWrite = count(raw.cache_creation_input_tokens);
-  if (typeof raw.output_tokens === 'number') c.output = count(raw.output_tokens);
-}
-
-export function countersToUsage(c: AnthropicCounters): Usage {
-  const usage = emptyUsage();
-  usage.cacheReadTokens = c.cacheRead;
-  usage.cacheWriteTokens = c.cacheWrite;
-  usage.inputTokens = c.input + c.cacheRead + c.cacheWrite;
-  usage.outputTokens = c.output;
-  return usage;
-}
-
-/** Anthropic `usage` → Usage (cache tokens added back into inputTokens). */
-export function anthropicUsage(raw: unknown): Usage {
-  const c = newCounters();
-  applyAnthropicUsage(c, raw);
-  return countersToUsage(c);
-}
+// The usage normaliser lives in anthropic-usage.ts (1-hour cache writes, service tier); re-exported here.
+export {
+  type AnthropicCounters,
+  anthropicUsage,
+  applyAnthropicUsage,
+  countersToUsage,
+  newCounters,
+} from './anthropic-usage.js';
 
 /** Anthropic Message → OpenAI chat.completion (text, tool_calls, thinking as `reasoning_content`). */
 export function messageToChat(msg: Json, usage: Usage): Json {

@@ -77,6 +77,8 @@ export function parseOpenAiResponse(
 ): ParsedResponse {
   const body: Json = isRecord(json) ? json : {};
   let usage = convertUsage(body.usage);
+  // The tier OpenAI says it served (flex / priority / default) prices the call.
+  if (usage && typeof body.service_tier === 'string') usage.serviceTier = body.service_tier;
   if (callType === 'image_generation') {
     // Image prices depend on the requested size/quality, which not every upstream echoes.
     usage ??= emptyUsage();

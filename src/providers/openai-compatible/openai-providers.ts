@@ -5,6 +5,7 @@
  */
 import type { Usage } from '../../pricing/usage.js';
 import type { EndpointSpec } from '../shared/credentials.js';
+import { usageFromXai } from './xai-usage.js';
 
 export interface OpenAiCompatibleSpec extends EndpointSpec {
   /**
@@ -58,7 +59,10 @@ export const OPENAI_COMPATIBLE: Readonly<Record<string, OpenAiCompatibleSpec>> =
     ['OPENROUTER_API_KEY'],
     ['OPENROUTER_API_BASE'],
   ),
-  xai: spec('xai', 'https://api.x.ai/v1', ['XAI_API_KEY'], ['XAI_API_BASE']),
+  xai: {
+    ...spec('xai', 'https://api.x.ai/v1', ['XAI_API_KEY'], ['XAI_API_BASE']),
+    convertUsage: usageFromXai,
+  },
   // Self-hosted servers: no default base (except LM Studio's well-known local port), key optional.
   hosted_vllm: spec('hosted_vllm', undefined, ['HOSTED_VLLM_API_KEY'], ['HOSTED_VLLM_API_BASE'], false),
   lm_studio: spec(

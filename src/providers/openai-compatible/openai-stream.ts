@@ -54,6 +54,7 @@ export function createOpenAiStreamDecoder(input: CallInput, opts: OpenAiStreamOp
   let usageChunk: Json | null = null;
   let rawUsage: unknown = null;
   let usage: Usage | null = null;
+  let serviceTier: string | undefined;
   let first = true;
   let error: GatewayError | null = null;
   let tail = '';
@@ -76,6 +77,7 @@ export function createOpenAiStreamDecoder(input: CallInput, opts: OpenAiStreamOp
       if (model === undefined && typeof chunk.model === 'string' && chunk.model !== '') model = chunk.model;
       if (id === undefined && typeof chunk.id === 'string' && chunk.id !== '') id = chunk.id;
       if (created === undefined && typeof chunk.created === 'number') created = chunk.created;
+      if (typeof chunk.service_tier === 'string') serviceTier = chunk.service_tier;
       const choices = arr(chunk.choices);
       const groqUsage = rec(chunk.x_groq).usage;
       if (isRecord(chunk.usage) || isRecord(groqUsage)) {
@@ -109,6 +111,8 @@ export function createOpenAiStreamDecoder(input: CallInput, opts: OpenAiStreamOp
     end(): StreamOutcome {
       tail = handle(parser.push(utf8.decode()));
       tail += handle(parser.end());
+      // The tier OpenAI says it served (flex / priority / default) prices the call.
+      if (usage && serviceTier !== undefined) (usage as Usage).serviceTier = serviceTier;
       return { usage, rawUsage, responseModel: model, text, error };
     },
     finalize(final: StreamFinal): string {
