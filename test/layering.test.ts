@@ -55,6 +55,7 @@ describe('layering', () => {
       'store',
       'ui',
       'cost-map',
+      'reprice',
     ]);
     const upper = new Set(['gateway', 'cli', 'library']);
     const bad = files
