@@ -30,6 +30,7 @@ import { buildModelGroups, type ModelGroup, pickDeployment } from '../router/mod
 import { attemptBudget, backoffMs, isRetryableStatus } from '../router/retry-policy.js';
 import { readTracking, stripGatewayFields, type TrackingInfo } from './call-context.js';
 import type { DeploymentRuntime } from './deployment-runtime.js';
+import { validateRequestParams } from './request-params.js';
 import { buildSpendEvent } from './spend-event-builder.js';
 import { classifyUpstreamFailure, sendUpstream } from './upstream-client.js';
 
@@ -565,6 +566,7 @@ function validateBody(callType: CallType, body: Record<string, unknown>): void {
   if (body.stream !== undefined && typeof body.stream !== 'boolean') {
     need('stream', false, 'must be a boolean');
   }
+  validateRequestParams(callType, body);
 }
 
 function promptOf(body: Record<string, unknown>): unknown {

@@ -11,6 +11,7 @@ import { type AccessService, createAccessService } from '../access/service.js';
 import type { RouteKind } from '../access/types.js';
 import type { GatewayConfig } from '../config/types.js';
 import { createCostMapManager } from '../cost-map/index.js';
+import { registerDeadLetterRoutes } from '../ledger/dead-letter-routes.js';
 import { createLedger, type Ledger } from '../ledger/ledger.js';
 import type { Logger } from '../logger.js';
 import { registerReportRoutes } from '../reports/routes.js';
@@ -157,12 +158,22 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
         dbState = 'disconnected';
       }
       const s = ledger.stats();
-      return { db: dbState, db_kind: db.kind, spool_pending: s.pending, spend_writer_healthy: s.dbHealthy };
+      return {
+        db: dbState,
+        db_kind: db.kind,
+        spool_pending: s.pending,
+        spend_writer_healthy: s.dbHealthy,
+        spend_writer_stalled: s.health.stalled,
+        spend_oldest_pending_seconds: Math.round(s.health.oldestPendingAgeMs / 1000),
+        spend_writer_consecutive_failures: s.health.consecutiveFailures,
+        spend_dead_lettered: s.deadLettered,
+      };
     },
     reloadPricing,
   });
   access.registerRoutes(app);
   registerReportRoutes(app, { db, logger, resetAllSpend: (by) => access.resetAllSpend(by) });
+  registerDeadLetterRoutes(app, { db });
   registerUiRoutes(app);
 
   let closed = false;

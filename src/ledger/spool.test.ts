@@ -86,7 +86,7 @@ describe('Spool', () => {
     const line = (n: number, size: number) => `{"n":${n},"p":"${'x'.repeat(size)}"}`;
     // 1000-byte-ish lines, then one of 5000 bytes (bigger than the byte bound), then small ones.
     const sizes = [1000, 1000, 1000, 1000, 5000, 10, 10];
-    sizes.forEach((size, n) => s.append(`${line(n, size)}\n`));
+    for (const [n, size] of sizes.entries()) s.append(`${line(n, size)}\n`);
     const seen: number[][] = [];
     for (;;) {
       const r = await s.read(100, 2100);
