@@ -14,6 +14,7 @@ export type ErrorType =
   | 'budget_exceeded'
   | 'upstream_error'
   | 'timeout_error'
+  | 'server_error'
   | 'internal_error';
 
 interface ErrorSpec {
@@ -43,6 +44,7 @@ export const ERRORS = {
   TG_ERR_UPSTREAM: { status: 502, type: 'upstream_error', code: 'upstream_error' },
   TG_ERR_UPSTREAM_UNREACHABLE: { status: 502, type: 'upstream_error', code: 'upstream_unreachable' },
   TG_ERR_UPSTREAM_TIMEOUT: { status: 504, type: 'timeout_error', code: 'upstream_timeout' },
+  TG_ERR_UNAVAILABLE: { status: 503, type: 'server_error', code: 'service_unavailable' },
   TG_ERR_INTERNAL: { status: 500, type: 'internal_error', code: 'internal_error' },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../errors.js';
-import { METADATA_LIMITS, validateRequestParams } from './request-params.js';
+import { MAX_BODY_DEPTH, METADATA_LIMITS, validateRequestParams } from './request-params.js';
 
 const chat = (extra: Record<string, unknown>) => ({
   model: 'm',
@@ -93,6 +93,16 @@ describe('validateRequestParams', () => {
     expect(
       error(() => validateRequestParams('embedding', { input: 'x', encoding_format: 'hex' })).param,
     ).toBe('encoding_format');
+  });
+
+  it('refuses any body field nested deeper than the body limit (a 5,000-level tools array)', () => {
+    let deep: unknown = [];
+    for (let i = 0; i < 5000; i++) deep = [deep];
+    const e = error(() => validateRequestParams('chat', chat({ tools: deep })));
+    expect(e).toMatchObject({ param: 'tools', status: 400 });
+    let ok: unknown = {};
+    for (let i = 1; i < MAX_BODY_DEPTH - 1; i++) ok = { p: ok };
+    expect(() => validateRequestParams('chat', chat({ response_format: ok }))).not.toThrow();
   });
 
   it('bounds metadata depth, size and key count (5,000 levels refused without a stack overflow)', () => {

@@ -7,17 +7,23 @@
  * (`metadata`, `tags`, `user`) are bounded in depth, size and key count. Pure: throws a
  * GatewayError (400, TG_ERR_BAD_REQUEST, `param` = the field) or returns.
  */
+
+import { boundJson, CLIENT_METADATA_LIMITS, type JsonLimits, nestsDeeperThan } from '../bounded-json.js';
 import { GatewayError } from '../errors.js';
-import { boundJson, type JsonLimits } from '../ledger/bounded-json.js';
 import type { CallType } from '../providers/types.js';
 
 /** Bounds for request `metadata` / `litellm_metadata` (documented in docs/ACCESS.md). */
-export const METADATA_LIMITS: JsonLimits = { maxDepth: 8, maxBytes: 64 * 1024, maxKeys: 256 };
+export const METADATA_LIMITS: JsonLimits = CLIENT_METADATA_LIMITS;
 export const MAX_TAGS = 64;
 export const MAX_TAG_CHARS = 256;
 /** The `user` (customer id) field. */
 export const MAX_USER_CHARS = 256;
 const INT32_MAX = 2_147_483_647;
+/**
+ * Any field of the body (messages, tools' JSON schemas, input…): deep enough for real schemas,
+ * far from the depth where JSON.stringify (forwarding, logging) overflows the stack.
+ */
+export const MAX_BODY_DEPTH = 64;
 
 type Check = (v: unknown, name: string) => void;
 
@@ -202,6 +208,12 @@ function checkTags(v: unknown, name: string): void {
  * would refuse, or that exceeds the gateway's own bounds. `null` means "not set", as in OpenAI.
  */
 export function validateRequestParams(callType: CallType, body: Record<string, unknown>): void {
+  for (const name in body) {
+    if (name === 'metadata' || name === 'litellm_metadata') continue; // tighter bound below
+    if (nestsDeeperThan(body[name], MAX_BODY_DEPTH - 1)) {
+      fail(name, `nested too deeply. Expected at most ${MAX_BODY_DEPTH} levels in the request body.`);
+    }
+  }
   const checks = BY_CALL[callType];
   if (checks) {
     for (const name in checks) {

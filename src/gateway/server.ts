@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import './fastify-types.js';
+import { installInputGuard } from '../access/input-guard.js';
 import { type AccessService, createAccessService } from '../access/service.js';
 import type { RouteKind } from '../access/types.js';
 import type { GatewayConfig } from '../config/types.js';
@@ -146,6 +147,7 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
   });
   installErrorHandling(app, logger, gs.maxRequestBodyBytes);
   installAuth(app, access);
+  installInputGuard(app);
   registerLlmRoutes(app, eng, logger);
   registerInfoRoutes(app, {
     engine: eng,

@@ -7,7 +7,7 @@
  * `metadata.tollgate_truncated`. Everything else is scalars the gateway produced. If even that
  * fails, a last-resort line with only the billing fields is written.
  */
-import { boundJson, type JsonCut, type JsonLimits } from './bounded-json.js';
+import { boundJson, type JsonCut, type JsonLimits } from '../bounded-json.js';
 import type { SpendEvent } from './spend-event.js';
 
 /** Bounds for what the ledger stores per event (looser than the edge's, which reject with 400). */

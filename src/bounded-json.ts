@@ -1,5 +1,5 @@
 /**
- * @module ledger/bounded-json
+ * @module bounded-json
  * A bounded copy of client-controlled JSON-like data (metadata, stored prompts): never throws,
  * never recurses deeper than `maxDepth` (so no stack overflow however deep the input is), stops
  * at `maxBytes` of serialized text and `maxKeys` object keys, and turns what JSON.stringify would
@@ -15,6 +15,12 @@ export interface JsonLimits {
   /** Object keys counted over the whole value (nested keys included). */
   maxKeys: number;
 }
+
+/**
+ * Bounds for metadata a client sends (request `metadata` / `litellm_metadata`, and the metadata of
+ * keys, users, teams and customers on the management API); documented in docs/ACCESS.md.
+ */
+export const CLIENT_METADATA_LIMITS: JsonLimits = { maxDepth: 8, maxBytes: 64 * 1024, maxKeys: 256 };
 
 export type JsonCut = 'depth' | 'bytes' | 'keys' | 'cycle' | 'unserializable';
 
@@ -172,4 +178,22 @@ function put(o: Record<string, unknown>, k: string, v: unknown): void {
   if (k === '__proto__')
     Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
   else o[k] = v;
+}
+
+/**
+ * True when `value` nests objects/arrays deeper than maxDepth (the value itself is level 1).
+ * Allocation-free and never recursing past maxDepth: safe on 5,000-level input.
+ */
+export function nestsDeeperThan(value: unknown, maxDepth: number): boolean {
+  const walk = (v: unknown, depth: number): boolean => {
+    if (typeof v !== 'object' || v === null) return false;
+    if (depth > maxDepth) return true;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) if (walk(v[i], depth + 1)) return true;
+      return false;
+    }
+    for (const k in v) if (walk((v as Record<string, unknown>)[k], depth + 1)) return true;
+    return false;
+  };
+  return walk(value, 1);
 }
