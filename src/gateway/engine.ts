@@ -341,7 +341,13 @@ export function createEngine(opts: EngineOptions): Engine {
         });
       } catch (err) {
         const ge = asGatewayError(err);
-        if (!started && attempt < budget.maxAttempts && retryable(ge) && Date.now() < budget.deadline) {
+        if (
+          !started &&
+          !out.signal.aborted &&
+          attempt < budget.maxAttempts &&
+          retryable(ge) &&
+          Date.now() < budget.deadline
+        ) {
           logger.warn(
             { requestId: plan.requestId, deployment: rt.label, attempt, err: ge.message },
             'retrying',
