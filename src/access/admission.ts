@@ -150,7 +150,7 @@ function makeAdmission(
           extraTokens: Math.floor((totalTokens || 0) - promptTokens),
           entities,
         };
-        const res = await core.counters.on(backend, (b) => b.settle(input));
+        const res = await core.counters.settle(backend, input);
         for (const { index, spend } of res.softCrossed) {
           const l = labels[index];
           const e = entities[index];
