@@ -154,6 +154,7 @@ export function createEngine(opts: EngineOptions): Engine {
         return promptTokens;
       };
       let maxCost: string | null = null;
+      let ceiling: string | null = null;
       admission = await opts.access.admit(req.auth, {
         requestId: req.requestId,
         callType,
@@ -166,6 +167,11 @@ export function createEngine(opts: EngineOptions): Engine {
         },
         get promptTokens() {
           return countPrompt();
+        },
+        // What it could cost if the upstream ignored max_tokens (the model's output limit).
+        get ceilingCostUsd() {
+          ceiling ??= worstCaseCost(group, callType, body, countPrompt(), opts.timeoutSeconds, true);
+          return ceiling;
         },
       });
     }
@@ -590,11 +596,14 @@ function worstCaseCost(
   body: Record<string, unknown>,
   promptTokens: number,
   timeoutSeconds: number,
+  ignoreRequested = false,
 ): string {
   const requested = num(body.max_tokens) ?? num(body.max_completion_tokens) ?? num(body.max_output_tokens);
   let worst = 0n;
   for (const rt of group.members) {
-    const maxOut = callType === 'embedding' ? 0 : (requested ?? rt.pricing.maxOutputTokens ?? 4096);
+    const modelMax = num(rt.config.modelInfo?.max_output_tokens) ?? rt.pricing.maxOutputTokens;
+    const limit = ignoreRequested ? (modelMax ?? requested) : requested;
+    const maxOut = callType === 'embedding' ? 0 : (limit ?? rt.pricing.maxOutputTokens ?? 4096);
     const images = num(body.n) ?? 1;
     const usage: Usage = {
       ...emptyUsage(),

@@ -64,6 +64,7 @@ export class RedisCounters implements CounterBackend {
       input.expiresAt,
       input.entities.length,
       retryAfterForWindow(input.now),
+      (input.ceiling > input.amount ? input.ceiling : input.amount).toString(),
     ];
     for (const e of input.entities) {
       keys.push(...this.keys(e.ref, window));
@@ -86,6 +87,19 @@ export class RedisCounters implements CounterBackend {
       return {
         ok: false,
         failure: { kind, index, spend: BigInt(String(out[3])), reserved: BigInt(String(out[4])) },
+      };
+    }
+    if (kind === 'budget_busy') {
+      return {
+        ok: false,
+        failure: {
+          kind,
+          index,
+          spend: BigInt(String(out[3])),
+          ceilings: BigInt(String(out[4])),
+          inFlight: Number(out[5]),
+          retryAfterMs: 1000,
+        },
       };
     }
     return { ok: false, failure: { kind, index, used: Number(out[3]), retryAfterMs: Number(out[4]) } };
