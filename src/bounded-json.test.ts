@@ -26,7 +26,7 @@ describe('boundJson', () => {
   });
 
   it('bounds size, keys, and replaces cycles, BigInt and throwing getters', () => {
-    const big = boundJson({ s: 'x'.repeat(100_000), small: 'kept' }, LIMITS);
+    const big = boundJson({ s: 'x'.repeat(100_000), small: 'kept' }, { ...LIMITS, maxString: 512 });
     expect(big.cuts).toEqual(['bytes']);
     expect((big.value as { small: string }).small).toBe('kept');
     expect(JSON.stringify(big.value).length).toBeLessThan(LIMITS.maxBytes);

@@ -14,6 +14,11 @@ export interface JsonLimits {
   maxBytes: number;
   /** Object keys counted over the whole value (nested keys included). */
   maxKeys: number;
+  /**
+   * Longest single string kept (default: no own limit, only maxBytes). The ledger sets one so that
+   * one huge string is cut rather than everything after it.
+   */
+  maxString?: number;
 }
 
 /**
@@ -54,9 +59,8 @@ export function boundJson(input: unknown, limits: JsonLimits): BoundedJson {
   function walk(v: unknown, depth: number): unknown {
     switch (typeof v) {
       case 'string': {
-        // One long string may use an eighth of the budget, so its smaller siblings survive.
         const room = limits.maxBytes - bytes - 2;
-        const cap = Math.min(room, Math.max(1024, limits.maxBytes >> 3));
+        const cap = Math.min(room, limits.maxString ?? room);
         if (v.length > cap) {
           cuts.add('bytes');
           const kept = cap > TRUNCATED_MARK.length ? v.slice(0, cap - TRUNCATED_MARK.length) : '';

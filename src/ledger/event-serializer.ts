@@ -22,8 +22,9 @@ export interface StoredEventLimits {
 }
 
 export const STORED_EVENT_LIMITS: StoredEventLimits = {
-  metadata: { maxDepth: 32, maxBytes: 1024 * 1024, maxKeys: 10_000 },
-  prompt: { maxDepth: 64, maxBytes: 16 * 1024 * 1024, maxKeys: 100_000 },
+  // One long string may use an eighth of the budget, so that its smaller siblings survive a cut.
+  metadata: { maxDepth: 32, maxBytes: 1024 * 1024, maxKeys: 10_000, maxString: 128 * 1024 },
+  prompt: { maxDepth: 64, maxBytes: 16 * 1024 * 1024, maxKeys: 100_000, maxString: 2 * 1024 * 1024 },
   maxTags: 1000,
   maxTagChars: 1024,
   maxTextChars: 64 * 1024,
