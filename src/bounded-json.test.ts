@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { boundJson, TRUNCATED_MARK } from './bounded-json.js';
+import { boundJson, isPlainJsonWithin, TRUNCATED_MARK } from './bounded-json.js';
 
 const LIMITS = { maxDepth: 8, maxBytes: 4096, maxKeys: 64 };
 
@@ -64,5 +64,19 @@ describe('boundJson', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('isPlainJsonWithin is true exactly when boundJson would change nothing (plain JSON values)', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 12 }), (v) => {
+        expect(isPlainJsonWithin(v, LIMITS)).toBe(boundJson(v, LIMITS).cuts.length === 0);
+      }),
+      { numRuns: 300 },
+    );
+    const cyc: Record<string, unknown> = {};
+    cyc.self = cyc;
+    expect(isPlainJsonWithin(cyc, LIMITS)).toBe(false);
+    expect(isPlainJsonWithin({ n: 1n }, LIMITS)).toBe(false);
+    expect(isPlainJsonWithin({ d: new Date(0) }, LIMITS)).toBe(false);
   });
 });

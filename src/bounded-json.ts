@@ -201,3 +201,60 @@ export function nestsDeeperThan(value: unknown, maxDepth: number): boolean {
   };
   return walk(value, 1);
 }
+
+interface MeasureState {
+  bytes: number;
+  keys: number;
+  limits: JsonLimits;
+}
+
+function measure(v: unknown, depth: number, st: MeasureState): boolean {
+  switch (typeof v) {
+    case 'string':
+      if (st.limits.maxString !== undefined && v.length > st.limits.maxString) return false;
+      st.bytes += v.length + 2;
+      return st.bytes <= st.limits.maxBytes;
+    case 'number':
+      st.bytes += 8;
+      return true;
+    case 'boolean':
+    case 'undefined':
+      st.bytes += 5;
+      return true;
+    case 'object':
+      break;
+    default:
+      return false; // bigint, function, symbol: needs the copying walk
+  }
+  if (v === null) return true;
+  if (depth > st.limits.maxDepth) return false;
+  if (Array.isArray(v)) {
+    st.bytes += 2;
+    for (let i = 0; i < v.length; i++) if (!measure(v[i], depth + 1, st)) return false;
+    return st.bytes <= st.limits.maxBytes;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return false; // Date, Map, class instances, toJSON…
+  st.bytes += 2;
+  for (const k in v) {
+    if (++st.keys > st.limits.maxKeys) return false;
+    st.bytes += k.length + 4;
+    const d = Object.getOwnPropertyDescriptor(v, k);
+    if (!d || d.get || !measure(d.value, depth + 1, st)) return false;
+  }
+  return st.bytes <= st.limits.maxBytes;
+}
+
+/**
+ * True when `value` is plain JSON data (plain objects, arrays, strings, finite-or-not numbers,
+ * booleans, null) within `limits`: boundJson would return it unchanged, so callers can use it
+ * as is. Allocation-free apart from property descriptors; never recurses past maxDepth + 1, and a
+ * cycle ends at the depth limit. Inherited enumerable keys make it false (for…in sees them).
+ */
+export function isPlainJsonWithin(value: unknown, limits: JsonLimits): boolean {
+  try {
+    return measure(value, 1, { bytes: 0, keys: 0, limits });
+  } catch {
+    return false; // a proxy that throws
+  }
+}

@@ -7,7 +7,7 @@
  * `metadata.tollgate_truncated`. Everything else is scalars the gateway produced. If even that
  * fails, a last-resort line with only the billing fields is written.
  */
-import { boundJson, type JsonCut, type JsonLimits } from '../bounded-json.js';
+import { boundJson, isPlainJsonWithin, type JsonCut, type JsonLimits } from '../bounded-json.js';
 import type { SpendEvent } from './spend-event.js';
 
 /** Bounds for what the ledger stores per event (looser than the edge's, which reject with 400). */
@@ -74,11 +74,49 @@ const BILLING_FIELDS = [
 /** One JSON line (without '\n'). Never throws. */
 export function serializeSpendEvent(event: SpendEvent, opts: SerializeOptions): string {
   try {
+    // Hot path: an event whose client parts are plain data within the limits is written as is.
+    if (fitsAsIs(event, opts)) {
+      const e =
+        !opts.storePrompts && (event.messages !== undefined || event.response !== undefined)
+          ? { ...event, messages: undefined, response: undefined }
+          : event;
+      const line = JSON.stringify(e);
+      if (typeof line === 'string') return line;
+    }
+  } catch {
+    // fall through to the bounded copy
+  }
+  try {
     return JSON.stringify(boundedEvent(event, opts));
   } catch (err) {
     return lastResort(event, err);
   }
 }
+
+/** Whether boundedEvent would change nothing that matters (checked without copying). */
+export function fitsAsIs(event: SpendEvent, opts: SerializeOptions): boolean {
+  const limits = opts.limits ?? STORED_EVENT_LIMITS;
+  if (typeof event !== 'object' || event === null) return false;
+  if (!isPlainJsonWithin(event.metadata, limits.metadata)) return false;
+  if (!isPlainJsonWithin(event.unitPrices, GATEWAY_LIMITS)) return false;
+  if (!isPlainJsonWithin(event.costBreakdown, GATEWAY_LIMITS)) return false;
+  if (opts.storePrompts) {
+    if (!isPlainJsonWithin(event.messages, limits.prompt)) return false;
+    if (!isPlainJsonWithin(event.response, limits.prompt)) return false;
+  }
+  const tags = event.requestTags;
+  if (!Array.isArray(tags) || tags.length > limits.maxTags) return false;
+  for (const t of tags) if (typeof t !== 'string' || t.length > limits.maxTagChars) return false;
+  for (const f of BILLING_FIELDS) {
+    const v = event[f];
+    if (typeof v === 'string' ? v.length > limits.maxTextChars : typeof v === 'object' && v !== null)
+      return false;
+    if (typeof v === 'bigint') return false;
+  }
+  return true;
+}
+
+const GATEWAY_LIMITS: JsonLimits = { maxDepth: 16, maxBytes: 256 * 1024, maxKeys: 10_000 };
 
 /** A copy of the event that JSON.stringify cannot fail on and that fits the stored limits. */
 export function boundedEvent(event: SpendEvent, opts: SerializeOptions): Record<string, unknown> {
@@ -111,7 +149,7 @@ function clientJson(v: unknown, limits: JsonLimits, field: string, flags: Record
 
 /** Built by the gateway (exact decimal strings): bounded only as a safety net. */
 function gatewayJson(v: unknown, field: string, flags: Record<string, unknown>): unknown {
-  return clientJson(v, { maxDepth: 16, maxBytes: 256 * 1024, maxKeys: 10_000 }, field, flags);
+  return clientJson(v, GATEWAY_LIMITS, field, flags);
 }
 
 function scalar(v: unknown, maxChars: number, field: string, flags: Record<string, unknown>): unknown {

@@ -6,7 +6,7 @@
  * number: spend stays exact decimal text and is cast to NUMERIC in SQL.
  */
 import { formatMoney, parseMoney } from '../pricing/money.js';
-import { boundedEvent } from './event-serializer.js';
+import { boundedEvent, fitsAsIs } from './event-serializer.js';
 import type { SpendEvent } from './spend-event.js';
 
 /** The row shape that tg_spend_logs is filled from (keys = column names). */
@@ -123,7 +123,9 @@ function tags(v: unknown): string[] {
  */
 export function toSpendRow(event: SpendEvent): SpendRow {
   if (!isRecord(event)) throw new SpendEventError('spend event is not an object');
-  const e = boundedEvent(event, { storePrompts: true }) as unknown as SpendEvent;
+  const e = fitsAsIs(event, { storePrompts: true })
+    ? event
+    : (boundedEvent(event, { storePrompts: true }) as unknown as SpendEvent);
   const requestId = str(e.requestId);
   if (!requestId) throw new SpendEventError('spend event has no requestId');
   const now = Date.now();
