@@ -37,6 +37,13 @@ async function keyWithBudget(maxBudget: string): Promise<string> {
   return ((await r.json()) as { key: string }).key;
 }
 
+/** The largest true cost minus reservation among the answers (bigint: no Math.max). */
+function largestOvershoot(costs: bigint[], reserved: bigint): bigint {
+  let m = 0n;
+  for (const c of costs) if (c - reserved > m) m = c - reserved;
+  return m;
+}
+
 const chat = (key: string, extra: Record<string, unknown>) =>
   fetch(`${t.url}/v1/chat/completions`, {
     method: 'POST',
@@ -72,7 +79,7 @@ describe('strict budget against max_tokens games', () => {
     expect(ok.length).toBeGreaterThan(0);
     const costs = ok.map((r) => parseMoney(r.cost!));
     const reserved = parseMoney('0.00005'); // 5 tokens × 0.00001
-    const maxOvershoot = costs.reduce((m, c) => (c - reserved > m ? c - reserved : m), 0n);
+    const maxOvershoot = largestOvershoot(costs, reserved);
     const spent = costs.reduce((a, c) => a + c, 0n);
     // Each answer really cost more than reserved (≈ 70 × 0.00001 = 0.0007).
     for (const c of costs) expect(c > reserved).toBe(true);
@@ -87,7 +94,7 @@ describe('strict budget against max_tokens games', () => {
     }
     expect(last).toBe(400);
     const total = costs.reduce((a, c) => a + c, 0n);
-    const over = costs.reduce((m, c) => (c - reserved > m ? c - reserved : m), 0n);
+    const over = largestOvershoot(costs, reserved);
     expect(total <= budget + over).toBe(true);
     expect(total >= budget).toBe(true);
     // The ledger agrees with what the responses said.

@@ -9,7 +9,8 @@
  *   pre-split cuts too, so ordinary text counts exactly), and any run without whitespace is cut
  *   every MAX_RUN characters, so no BPE piece is longer than that. Repeated chunks hit a cache.
  * - Each count (one text, or one whole prompt) has an exact budget: EXACT_BUDGET_CHARS characters
- *   and EXACT_BUDGET_MS of tokenizer time, whichever ends first; the rest is estimated linearly
+ *   and, past the first ALWAYS_EXACT_CHARS, EXACT_BUDGET_MS of tokenizer time, whichever ends
+ *   first; the rest is estimated linearly
  *   from the tokens-per-character ratio of what was counted (within [MIN_RATIO, MAX_RATIO]).
  *   Counts that used the estimate say so (`exact: false`). The time budget makes the split
  *   point of a huge adversarial text machine-dependent; ordinary prompts never reach it.
@@ -35,6 +36,11 @@ const MAX_CHUNK = 4096;
 export const EXACT_BUDGET_CHARS = 128 * 1024;
 /** Tokenizer time per count; beyond, the linear estimate (checked between chunks). */
 export const EXACT_BUDGET_MS = 15;
+/**
+ * Always counted exactly, whatever the time (so small prompts count the same on a busy machine:
+ * the time budget only decides where a large text switches to the estimate).
+ */
+export const ALWAYS_EXACT_CHARS = 8192;
 /**
  * Tokens per UTF-8 byte for the estimate: the ratio of what was counted exactly, within
  * [MIN_RATIO, MAX_RATIO] (a BPE token is at least one byte, so 1 is an upper bound), or
@@ -96,6 +102,7 @@ export class TokenTally {
   exact = true;
   private readonly count: CountFn;
   private readonly deadline: number;
+  private countedChars = 0;
 
   constructor(
     model: string | undefined,
@@ -116,7 +123,10 @@ export class TokenTally {
     let i = 0;
     const end = text.length;
     while (i < end) {
-      if (this.budget <= 0 || performance.now() > this.deadline) {
+      if (
+        this.budget <= 0 ||
+        (this.countedChars >= ALWAYS_EXACT_CHARS && performance.now() > this.deadline)
+      ) {
         this.budget = 0;
         this.estimate(Buffer.byteLength(i === 0 ? text : text.slice(i), 'utf8'));
         return;
@@ -144,6 +154,7 @@ export class TokenTally {
       this.exactBytes += Buffer.byteLength(chunk, 'utf8');
       this.exactTokens += n;
       this.budget -= chunk.length;
+      this.countedChars += chunk.length;
       i = cut;
     }
   }
@@ -185,7 +196,10 @@ const TOKENS_PER_NAME = 1;
 const REPLY_PRIMING = 3;
 
 function contentTokens(content: unknown, t: TokenTally): void {
-  if (typeof content === 'string') return t.addText(content);
+  if (typeof content === 'string') {
+    t.addText(content);
+    return;
+  }
   if (!Array.isArray(content)) return;
   for (const part of content) {
     if (typeof part === 'string') t.addText(part);

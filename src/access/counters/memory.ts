@@ -7,6 +7,7 @@ import type { Money } from '../../pricing/money.js';
 import {
   type CounterBackend,
   type CounterSnapshot,
+  ceilingOf,
   type Failure,
   MINUTE_MS,
   type ReserveInput,
@@ -88,7 +89,7 @@ export class MemoryCounters implements CounterBackend {
           const over =
             b.spend >= e.maxBudget || (input.strict && b.spend + b.reserved + input.amount > e.maxBudget);
           if (over) return fail({ kind: 'budget', index: i, spend: b.spend, reserved: b.reserved });
-          const ceiling = input.ceiling > input.amount ? input.ceiling : input.amount;
+          const ceiling = ceilingOf(input);
           if (input.strict && b.reservations.size > 0 && b.spend + b.ceilings + ceiling > e.maxBudget) {
             return fail({
               kind: 'budget_busy',
@@ -112,7 +113,7 @@ export class MemoryCounters implements CounterBackend {
       }
       if (e.track && e.maxBudget !== null && input.strict) {
         const b = this.budgets.get(e.ref) as Budget;
-        const ceiling = input.ceiling > input.amount ? input.ceiling : input.amount;
+        const ceiling = ceilingOf(input);
         b.reserved += input.amount;
         b.ceilings += ceiling;
         b.reservations.set(input.requestId, { amount: input.amount, ceiling, expiresAt: input.expiresAt });

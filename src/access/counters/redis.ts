@@ -9,6 +9,7 @@ import { REBASE_LUA, RESERVE_LUA, RESET_PERIOD_LUA, RESET_SPEND_LUA, SEED_LUA, S
 import {
   type CounterBackend,
   type CounterSnapshot,
+  ceilingOf,
   type Failure,
   MINUTE_MS,
   type ReserveInput,
@@ -64,7 +65,7 @@ export class RedisCounters implements CounterBackend {
       input.expiresAt,
       input.entities.length,
       retryAfterForWindow(input.now),
-      (input.ceiling > input.amount ? input.ceiling : input.amount).toString(),
+      ceilingOf(input).toString(),
     ];
     for (const e of input.entities) {
       keys.push(...this.keys(e.ref, window));

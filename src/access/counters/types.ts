@@ -108,6 +108,12 @@ export interface CounterBackend {
 
 export const MINUTE_MS = 60_000;
 
+/** The ceiling a reservation holds: never below its amount. */
+export function ceilingOf(input: ReserveInput): Money {
+  if (input.ceiling > input.amount) return input.ceiling;
+  return input.amount;
+}
+
 export function retryAfterForWindow(now: number): number {
   return MINUTE_MS - (now % MINUTE_MS);
 }
