@@ -15,6 +15,7 @@ export type ErrorType =
   | 'upstream_error'
   | 'timeout_error'
   | 'configuration_error'
+  | 'server_error'
   | 'internal_error';
 
 interface ErrorSpec {
@@ -48,6 +49,7 @@ export const ERRORS = {
   TG_ERR_PROVIDER_CONFIG: { status: 503, type: 'configuration_error', code: 'provider_not_configured' },
   /** The provider refused to answer for safety/content reasons (e.g. a Gemini safety block). */
   TG_ERR_CONTENT_BLOCKED: { status: 400, type: 'invalid_request_error', code: 'content_policy_violation' },
+  TG_ERR_UNAVAILABLE: { status: 503, type: 'server_error', code: 'service_unavailable' },
   TG_ERR_INTERNAL: { status: 500, type: 'internal_error', code: 'internal_error' },
 } as const satisfies Record<string, ErrorSpec>;
 

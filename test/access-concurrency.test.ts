@@ -2,6 +2,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashKey } from '../src/access/secrets.js';
+import { registry } from '../src/metrics.js';
 import { formatMoney, parseMoney } from '../src/pricing/money.js';
 import {
   admin,
@@ -255,6 +256,48 @@ describe('Redis unavailable', () => {
       expect(after).toHaveLength(3);
       await settleAll(t, k.key, after, WORST);
       expect(formatMoney(parseMoney(await dbSpend(t.db, 'key', hashKey(k.key))))).toBe('1');
+      await proxy.cut();
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('settles that cannot reach Redis leave orphaned reservations: a metric says so, and they are released when Redis is back', async () => {
+    const proxy = new CuttableProxy();
+    await proxy.start();
+    const h = await makeHarness(t.db, {
+      redisUrl: `redis://127.0.0.1:${proxy.port}`,
+      redisPrefix: `${prefix}orph:`,
+      logger: captureLogger().logger,
+    });
+    const gauge = async () =>
+      Number(
+        /tollgate_budget_reservations_orphaned (\d+)/.exec(
+          await registry.getSingleMetricAsString('tollgate_budget_reservations_orphaned'),
+        )?.[1],
+      );
+    try {
+      const k = await admin(h.app, 'POST', '/key/generate', { max_budget: BUDGET, max_parallel_requests: 5 });
+      const inFlight = await burst([h], k.key, 5); // admitted on Redis: 0.5 reserved, 5 slots taken
+      expect(inFlight).toHaveLength(5);
+      await proxy.cut();
+      await settleAll(t, k.key, inFlight, '0.01'); // settled in-process: Redis never hears of it
+      expect(await gauge()).toBe(5);
+
+      await proxy.start(proxy.port);
+      await expect.poll(() => h.service.counterBackend, { timeout: 5000 }).toBe('redis');
+      await expect.poll(gauge, { timeout: 5000 }).toBe(0);
+      const r = new Redis(REDIS_URL);
+      try {
+        const ref = `key:${hashKey(k.key)}`;
+        expect(await r.hget(`${prefix}orph:b:${ref}`, 'r')).toBe('0'); // nothing reserved any more
+        expect(await r.zcard(`${prefix}orph:p:${ref}`)).toBe(0); // no slot held
+      } finally {
+        r.disconnect();
+      }
+      // All 5 slots and the whole remaining budget are usable at once.
+      await h.service.reconcile();
+      expect(await burst([h], k.key, 5)).toHaveLength(5);
       await proxy.cut();
     } finally {
       await h.close();

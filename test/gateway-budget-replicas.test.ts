@@ -55,13 +55,14 @@ beforeAll(async () => {
   tdb = await createTestDatabase();
   work = mkdtempSync(join(tmpdir(), 'tollgate-replicas-'));
   const cfg = join(work, 'config.yaml');
-  // Output price only, so the worst case is exactly max_tokens × 0.001 = 0.1 per request.
+  // Output price only, so the worst case is exactly max_tokens × 0.001 = 0.1 per request; the
+  // model's output limit is 100 too, so the ceiling (upstream ignoring max_tokens) is the same.
   writeFileSync(
     cfg,
     `model_list:
   - model_name: gpt-4o
     litellm_params: { model: openai/gpt-4o, api_base: "${mock.url}/v1", api_key: sk-mock }
-    model_info: { input_cost_per_token: 0, output_cost_per_token: 0.001 }
+    model_info: { input_cost_per_token: 0, output_cost_per_token: 0.001, max_output_tokens: 100 }
 general_settings:
   master_key: sk-1234
   budget_enforcement: strict

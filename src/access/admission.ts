@@ -100,11 +100,21 @@ export async function admit(
     });
   }
   if (amount < 0n) amount = 0n;
+  let ceiling = amount;
+  if (core.opts.strict && req.ceilingCostUsd !== undefined) {
+    try {
+      const c = parseMoney(req.ceilingCostUsd);
+      if (c > ceiling) ceiling = c;
+    } catch {
+      // keep the reservation amount: the ceiling only ever tightens admission
+    }
+  }
   const strict = core.opts.strict;
   const input = {
     requestId: req.requestId,
     now,
     amount,
+    ceiling,
     promptTokens: Math.max(0, Math.floor(req.promptTokens || 0)),
     strict,
     expiresAt: now + core.opts.reservationTtlMs,
@@ -150,7 +160,7 @@ function makeAdmission(
           extraTokens: Math.floor((totalTokens || 0) - promptTokens),
           entities,
         };
-        const res = await core.counters.on(backend, (b) => b.settle(input));
+        const res = await core.counters.settle(backend, input);
         for (const { index, spend } of res.softCrossed) {
           const l = labels[index];
           const e = entities[index];
@@ -212,6 +222,14 @@ function limitError(f: Failure, l: Label, amount: Money, strict: boolean): Gatew
   }
   const retryS = Math.max(1, Math.ceil(f.retryAfterMs / 1000));
   const headers = { 'retry-after': String(retryS) };
+  if (f.kind === 'budget_busy') {
+    const max = l.rec.maxBudget ?? 0n;
+    return new GatewayError(
+      'TG_ERR_RATE_LIMITED',
+      `Budget nearly used for ${l.name}: current spend ${formatMoney(f.spend)} USD and ${f.inFlight} request${f.inFlight === 1 ? '' : 's'} in flight that may cost up to ${formatMoney(f.ceilings)} USD leave no room next to them for this one; max_budget ${formatMoney(max)} USD. Requests near the budget run one at a time: retry after ${retryS} s.`,
+      { headers, param: 'max_budget' },
+    );
+  }
   if (f.kind === 'parallel') {
     return new GatewayError(
       'TG_ERR_RATE_LIMITED',

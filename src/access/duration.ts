@@ -16,6 +16,10 @@ export interface Duration {
 const DURATION_RE =
   /^(\d+)\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hr|hrs|hours?|d|days?|w|weeks?|mo|months?)?$/i;
 
+/** Longest accepted duration: 100 years (a key that never expires is set with no duration). */
+export const MAX_DURATION_MS = 100 * 366 * 86_400_000;
+const MAX_MONTHS = 1200;
+
 /** Parses a duration; throws RangeError with a readable message on anything else. */
 export function parseDuration(text: string): Duration {
   const m = DURATION_RE.exec(text.trim());
@@ -28,7 +32,11 @@ export function parseDuration(text: string): Duration {
   if (!Number.isSafeInteger(n) || n <= 0)
     throw new RangeError(`invalid duration "${text}": must be positive`);
   const unit = (m[2] ?? 's').toLowerCase();
-  if (unit.startsWith('mo')) return { ms: 0, months: n, text };
+  const tooLong = () => new RangeError(`invalid duration "${text}": longer than 100 years`);
+  if (unit.startsWith('mo')) {
+    if (n > MAX_MONTHS) throw tooLong();
+    return { ms: 0, months: n, text };
+  }
   const factor = unit.startsWith('s')
     ? 1_000
     : unit.startsWith('m')
@@ -38,6 +46,7 @@ export function parseDuration(text: string): Duration {
         : unit.startsWith('d')
           ? 86_400_000
           : 604_800_000;
+  if (n * factor > MAX_DURATION_MS) throw tooLong();
   return { ms: n * factor, months: 0, text };
 }
 

@@ -105,7 +105,12 @@ export function createAccessService(opts: AccessOptions): AccessService {
   core.onRedisRecovered = () => {
     // Fallback counters go stale while Redis is the authority again: a later outage re-seeds them.
     core.counters.memory.clearBudgets();
-    reconcile().catch((err) => opts.logger.warn({ err }, 'counter reconciliation failed'));
+    // Release what settles could not release in Redis, then raise counters from the database.
+    core.counters
+      .releaseOrphans()
+      .catch((err) => opts.logger.warn({ err }, 'releasing orphaned reservations failed'))
+      .then(() => reconcile())
+      .catch((err) => opts.logger.warn({ err }, 'counter reconciliation failed'));
   };
 
   const service: AccessService = {
@@ -150,6 +155,7 @@ export function createAccessService(opts: AccessOptions): AccessService {
       for (const t of timers) clearInterval(t);
       timers.length = 0;
       await Promise.allSettled([maintaining, reconciling, core.alerter.flush()]);
+      core.counters.untrack();
       await core.link?.close();
     },
     runMaintenance,

@@ -33,6 +33,13 @@ export interface AdmissionRequest {
   endUser: string | null;
   /** Worst-case cost of this request in USD (exact decimal string), for budget reservation. */
   maxCostUsd: string;
+  /**
+   * What the request could cost if the upstream ignored max_tokens (the model's output limit), in
+   * USD; >= maxCostUsd. Near a strict max_budget, requests run one at a time unless their ceilings
+   * all fit: final spend then exceeds the budget by at most one request's true overshoot. Absent:
+   * maxCostUsd (the upstream is trusted to honour max_tokens).
+   */
+  ceilingCostUsd?: string;
   /** Estimated prompt tokens (for tpm limits). */
   promptTokens: number;
 }

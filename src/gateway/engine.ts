@@ -197,6 +197,7 @@ export function createEngine(opts: EngineOptions): Engine {
         return promptTokens;
       };
       let maxCost: string | null = null;
+      let ceiling: string | null = null;
       admission = await opts.access.admit(req.auth, {
         requestId: req.requestId,
         callType,
@@ -209,6 +210,11 @@ export function createEngine(opts: EngineOptions): Engine {
         },
         get promptTokens() {
           return countPrompt();
+        },
+        // What it could cost if the upstream ignored max_tokens (the model's output limit).
+        get ceilingCostUsd() {
+          ceiling ??= worstCaseCost(group, callType, body, countPrompt(), opts.timeoutSeconds, true);
+          return ceiling;
         },
       });
     }
@@ -303,11 +309,13 @@ export function createEngine(opts: EngineOptions): Engine {
 
   /**
    * The one retry/fallback loop. `attempt` may call `markStarted` once bytes reached the client: from
-   * then on the call is never retried. A call that ends in an error is recorded once, here.
+   * then on the call is never retried, nor once `signal` (the client) has gone. A call that ends in an
+   * error is recorded once, here.
    */
   async function withRetries<T>(
     plan: CallPlan,
     attempt: (rt: DeploymentRuntime, markStarted: () => void) => Promise<T>,
+    signal?: AbortSignal,
   ): Promise<T> {
     const tried = new Set<DeploymentRuntime>();
     let rt = pickDeployment(plan.group, null);
@@ -321,7 +329,13 @@ export function createEngine(opts: EngineOptions): Engine {
         });
       } catch (err) {
         const ge = asGatewayError(err);
-        if (!started && ge.retryable && n < budget.maxAttempts && Date.now() < budget.deadline) {
+        if (
+          !started &&
+          !signal?.aborted &&
+          ge.retryable &&
+          n < budget.maxAttempts &&
+          Date.now() < budget.deadline
+        ) {
           logger.warn(
             { requestId: plan.requestId, deployment: rt.label, attempt: n, err: ge.message },
             'retrying',
@@ -446,7 +460,9 @@ export function createEngine(opts: EngineOptions): Engine {
     modelNames: () => index.names,
     prepare,
     complete: (plan) => withRetries(plan, (rt) => completeOnce(plan, rt)),
-    stream: (plan, out) => withRetries(plan, (rt, markStarted) => streamOnce(plan, rt, out, markStarted)),
+    // A client that went away before the first byte is not retried for (its slot is released at once).
+    stream: (plan, out) =>
+      withRetries(plan, (rt, markStarted) => streamOnce(plan, rt, out, markStarted), out.signal),
     setRuntimes(runtimes) {
       index = indexGroups(runtimes);
       responseModelPricing.clear();

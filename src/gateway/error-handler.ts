@@ -7,6 +7,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { GatewayError, isGatewayError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { DbUnavailableError, isDbInputError } from '../store/db-errors.js';
 
 /** Maps Fastify's own errors (body parsing, size limit, validation) to GatewayErrors. */
 export function toGatewayError(err: unknown, bodyLimit?: number): GatewayError {
@@ -28,6 +29,18 @@ export function toGatewayError(err: unknown, bodyLimit?: number): GatewayError {
       return new GatewayError('TG_ERR_BAD_REQUEST', fe.message ?? 'Invalid request.');
     default:
       break;
+  }
+  if (err instanceof DbUnavailableError) {
+    return new GatewayError('TG_ERR_UNAVAILABLE', 'The database is unreachable; retry shortly.', {
+      headers: { 'retry-after': '1' },
+      cause: err,
+    });
+  }
+  if (isDbInputError(err)) {
+    // PostgreSQL refused a value taken from the request (its message quotes only that value).
+    return new GatewayError('TG_ERR_BAD_REQUEST', `Invalid value in the request: ${fe.message}.`, {
+      cause: err,
+    });
   }
   if (err instanceof SyntaxError || (fe.statusCode === 400 && /JSON/i.test(fe.message ?? ''))) {
     return new GatewayError('TG_ERR_BAD_JSON', `Malformed JSON in request body: ${fe.message}`);

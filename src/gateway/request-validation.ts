@@ -1,10 +1,12 @@
 /**
  * @module gateway/request-validation
- * The shape checks every LLM call passes before admission: the fields each call type needs, with a
- * clear 400 naming the field.
+ * The shape checks every LLM call passes before admission: the fields each call type needs and the
+ * sampling parameters' types and ranges as the OpenAI API checks them (request-params.ts), with a clear
+ * 400 naming the field.
  */
 import { GatewayError } from '../errors.js';
 import type { CallType } from '../providers/types.js';
+import { validateRequestParams } from './request-params.js';
 
 export function validateBody(callType: CallType, body: Record<string, unknown>): void {
   const need = (field: string, ok: boolean, what: string) => {
@@ -36,4 +38,5 @@ export function validateBody(callType: CallType, body: Record<string, unknown>):
   if (body.stream !== undefined && typeof body.stream !== 'boolean') {
     need('stream', false, 'must be a boolean');
   }
+  validateRequestParams(callType, body);
 }

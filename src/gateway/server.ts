@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import '../access/fastify-types.js';
+import { installInputGuard } from '../access/input-guard.js';
 import { type AccessService, createAccessService } from '../access/service.js';
 import type { RouteKind } from '../access/types.js';
 import type { GatewayConfig } from '../config/types.js';
@@ -20,6 +21,7 @@ import {
   type DeploymentPriceChange,
   diffResolvedPrices,
 } from '../cost-map/index.js';
+import { registerDeadLetterRoutes } from '../ledger/dead-letter-routes.js';
 import { createLedger, type Ledger } from '../ledger/ledger.js';
 import type { Logger } from '../logger.js';
 import { PriceVersionRegistry, registerBuiltinVersions } from '../pricing/index.js';
@@ -203,6 +205,7 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
   });
   installErrorHandling(app, logger, gs.maxRequestBodyBytes);
   installAuth(app, access);
+  installInputGuard(app);
   registerLlmRoutes(app, engine, logger);
   registerInfoRoutes(app, {
     engine,
@@ -215,7 +218,16 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
         dbState = 'disconnected';
       }
       const s = ledger.stats();
-      return { db: dbState, db_kind: db.kind, spool_pending: s.pending, spend_writer_healthy: s.dbHealthy };
+      return {
+        db: dbState,
+        db_kind: db.kind,
+        spool_pending: s.pending,
+        spend_writer_healthy: s.dbHealthy,
+        spend_writer_stalled: s.health.stalled,
+        spend_oldest_pending_seconds: Math.round(s.health.oldestPendingAgeMs / 1000),
+        spend_writer_consecutive_failures: s.health.consecutiveFailures,
+        spend_dead_lettered: s.deadLettered,
+      };
     },
     reloadPricing,
     catalogStatus: () => catalogStatusJSON(costMaps),
@@ -227,6 +239,7 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
   });
   access.registerRoutes(app);
   registerReportRoutes(app, { db, logger, resetAllSpend: (by) => access.resetAllSpend(by) });
+  registerDeadLetterRoutes(app, { db });
   registerRepriceRoutes(app, { db, versions: () => versions.copy(), deployments: config.deployments });
   registerUiRoutes(app, {
     pricing: {

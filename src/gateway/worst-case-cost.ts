@@ -2,7 +2,7 @@
  * @module gateway/worst-case-cost
  * The most a request can cost, for budget reservations: every prompt token at the input price plus
  * max_tokens (or the model's output limit) at the output price, on the most expensive deployment of the
- * group that can serve the call.
+ * group that can serve the call; and its ceiling, with the model's output limit whatever max_tokens says.
  */
 import { emptyUsage, formatMoney, priceUsage, type Usage } from '../pricing/index.js';
 import type { CallType } from '../providers/types.js';
@@ -15,11 +15,18 @@ export function worstCaseCost(
   body: Record<string, unknown>,
   promptTokens: number,
   timeoutSeconds: number,
+  /**
+   * The ceiling: what the call could cost if the upstream ignored `max_tokens` (up to the model's output
+   * limit). Strict budgets admit calls side by side only while their ceilings fit.
+   */
+  ignoreRequested = false,
 ): string {
   const requested = num(body.max_tokens) ?? num(body.max_completion_tokens) ?? num(body.max_output_tokens);
   let worst = 0n;
   for (const rt of group.members) {
-    const maxOut = callType === 'embedding' ? 0 : (requested ?? rt.pricing.maxOutputTokens ?? 4096);
+    const modelMax = num(rt.config.modelInfo?.max_output_tokens) ?? rt.pricing.maxOutputTokens;
+    const limit = ignoreRequested ? (modelMax ?? requested) : requested;
+    const maxOut = callType === 'embedding' ? 0 : (limit ?? rt.pricing.maxOutputTokens ?? 4096);
     const images = num(body.n) ?? 1;
     const usage: Usage = {
       ...emptyUsage(),

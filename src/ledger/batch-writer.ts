@@ -8,7 +8,7 @@
 import type { Db } from '../store/db.js';
 import type { SpendEvent } from './spend-event.js';
 import { spendLogRowToJson } from './spend-log-json.js';
-import { rowsJson, type SpendRow, toSpendRow } from './spend-row.js';
+import { rowsJson, SpendEventError, type SpendRow, toSpendRow } from './spend-row.js';
 
 const HOUR = `date_trunc('hour', start_time AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`;
 const TAGS_OF = `CROSS JOIN LATERAL (SELECT DISTINCT x AS tag FROM jsonb_array_elements_text(i.request_tags) AS x) t`;
@@ -113,13 +113,21 @@ export async function writeSpendBatch(
   if (events.length === 0) return { inserted: 0, duplicates: 0 };
   const rows: SpendRow[] = [];
   const seen = new Set<string>();
-  for (const e of events) {
-    const row = toSpendRow(e);
-    if (seen.has(row.request_id)) continue;
-    seen.add(row.request_id);
-    rows.push(row);
+  let json: string;
+  try {
+    for (const e of events) {
+      const row = toSpendRow(e);
+      if (seen.has(row.request_id)) continue;
+      seen.add(row.request_id);
+      rows.push(row);
+    }
+    json = rowsJson(rows);
+  } catch (err) {
+    // Our own coercion failed (e.g. a batch too large for one string): about the data, not the database.
+    if (err instanceof SpendEventError) throw err;
+    throw new SpendEventError(`spend batch could not be prepared: ${(err as Error)?.message ?? err}`);
   }
-  const r = await db.query<{ inserted: number }>(WRITE_BATCH_SQL, [rowsJson(rows)]);
+  const r = await db.query<{ inserted: number }>(WRITE_BATCH_SQL, [json]);
   const inserted = Number(r.rows[0]?.inserted ?? 0);
   return { inserted, duplicates: events.length - inserted };
 }

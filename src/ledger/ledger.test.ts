@@ -131,7 +131,11 @@ describe.each(DB_KINDS)('ledger on %s', (kind) => {
     expect(JSON.stringify(readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')))).not.toContain(
       'secret',
     );
-    expect((await getSpendLog(t.db, odd.requestId))?.metadata).toEqual({ big: '10', self: '[Circular]' });
+    expect((await getSpendLog(t.db, odd.requestId))?.metadata).toEqual({
+      big: '10',
+      self: '[Circular]',
+      tollgate_truncated: { metadata: ['cycle'] },
+    });
 
     const keep = ledger({ spoolDir: mkdtempSync(join(tmpdir(), 'tg-ledger-')), storePrompts: true });
     await keep.start();

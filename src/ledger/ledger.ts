@@ -12,21 +12,44 @@ import { logger as defaultLogger } from '../logger.js';
 import type { Db } from '../store/db.js';
 import { writeSpendBatch } from './batch-writer.js';
 import {
+  DEAD_LETTER_FILE,
+  type DeadLetter,
+  newDeadLetter,
+  readDeadLetterFile,
+  storeDeadLetters,
+} from './dead-letters.js';
+import { serializeSpendEvent, TRUNCATION_FLAG } from './event-serializer.js';
+import {
   spendBatchFailures,
   spendBatchWriteSeconds,
   spendEventsDeadLettered,
   spendEventsDuplicate,
+  spendEventsTruncated,
   spendEventsWritten,
   trackLedger,
 } from './metrics.js';
 import type { SpendEvent, SpendSink } from './spend-event.js';
 import { Spool, type SpoolMark } from './spool.js';
+import { type WriterHealth, WriterHealthTracker } from './writer-health.js';
 
 export interface LedgerOptions {
   db: Db;
   spoolDir: string;
   /** Events per SQL statement; also the count that triggers a write before the interval (default 500). */
   batchSize?: number;
+  /**
+   * Spool bytes per SQL statement (default 16 MiB): PostgreSQL refuses a jsonb parameter over
+   * 256 MiB, so a count bound alone lets a few hundred large events poison a batch.
+   */
+  batchMaxBytes?: number;
+  /** Stalled = events pending and no commit for longer than this (default 60,000 ms). */
+  stallAfterMs?: number;
+  /**
+   * After this many failed attempts of the same batch with an error that is not about the data,
+   * the writer splits the batch while the database answers, to find an event that cannot be
+   * stored alone (default 3).
+   */
+  isolateAfterFailures?: number;
   /** Write at least this often when events are pending (default 1000 ms). */
   flushIntervalMs?: number;
   logger?: pino.Logger;
@@ -51,8 +74,10 @@ export interface LedgerStats {
   dbHealthy: boolean;
   /** Events skipped as already stored (replays). */
   duplicates: number;
-  /** Events the database rejected as data, kept in <spoolDir>/dead-letter.jsonl. */
+  /** Events that could not be stored, kept in <spoolDir>/dead-letter.jsonl and tg_spend_dead_letters. */
   deadLettered: number;
+  /** Age of the oldest unwritten event, failures in a row, stalled. */
+  health: WriterHealth;
 }
 
 export interface Ledger extends SpendSink {
@@ -74,10 +99,22 @@ interface Waiter {
   resolve(): void;
 }
 
-/** PostgreSQL data exceptions / constraint violations: the batch holds a row that can never be stored. */
+/**
+ * Errors about the rows themselves, never about the connection: PostgreSQL data exceptions (22),
+ * constraint violations (23), program limits (54: e.g. "total size of jsonb array elements
+ * exceeds the maximum"), and SpendEventError (22023). A batch failing so is split at once.
+ */
 function isDataError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.length === 5 && (code.startsWith('22') || code.startsWith('23'));
+  return (
+    typeof code === 'string' &&
+    code.length === 5 &&
+    (code.startsWith('22') || code.startsWith('23') || code.startsWith('54'))
+  );
+}
+
+function errorText(err: unknown): string {
+  return String((err as Error)?.message ?? err).slice(0, 300);
 }
 
 function isSpendEventLike(v: unknown): v is SpendEvent {
@@ -94,6 +131,8 @@ class SpendLedger implements Ledger {
   private readonly spool: Spool;
   private readonly log: pino.Logger;
   private readonly batchSize: number;
+  private readonly batchMaxBytes: number;
+  private readonly isolateAfter: number;
   private readonly flushIntervalMs: number;
   private readonly storePrompts: boolean;
   private readonly closeTimeoutMs: number;
@@ -117,11 +156,19 @@ class SpendLedger implements Ledger {
   private failedBatches = 0;
   private lastRecordError = 0;
   private readonly untrack: () => void;
+  private readonly health: WriterHealthTracker;
+  /** Dead letters written to the file and not yet copied to the table. */
+  private deadToStore: DeadLetter[] = [];
+  /** Time of the last successful batch write (evidence that the database accepts rows). */
+  private lastWriteOkAt = 0;
 
   constructor(opts: LedgerOptions) {
     this.db = opts.db;
     this.log = opts.logger ?? defaultLogger;
     this.batchSize = Math.max(1, opts.batchSize ?? 500);
+    this.batchMaxBytes = Math.max(1, opts.batchMaxBytes ?? 16 * 1024 * 1024);
+    this.isolateAfter = Math.max(1, opts.isolateAfterFailures ?? 3);
+    this.health = new WriterHealthTracker(opts.stallAfterMs ?? 60_000);
     this.flushIntervalMs = Math.max(1, opts.flushIntervalMs ?? 1000);
     this.storePrompts = opts.storePrompts === true;
     this.closeTimeoutMs = opts.closeTimeoutMs ?? 10_000;
@@ -133,6 +180,7 @@ class SpendLedger implements Ledger {
     this.untrack = trackLedger({
       pendingEvents: () => this.spool.pending(),
       isDbHealthy: () => this.healthy,
+      health: () => this.health.snapshot(this.spool.pending()),
     });
   }
 
@@ -142,7 +190,10 @@ class SpendLedger implements Ledger {
         this.lastRecordError = Date.now();
         this.log.warn('spend event recorded after ledger.close(): kept in the spool for the next start');
       }
-      this.spool.append(`${this.serialize(event)}\n`);
+      const line = serializeSpendEvent(event, { storePrompts: this.storePrompts });
+      if (line.includes(TRUNCATION_FLAG)) this.noteTruncation(event, line);
+      this.health.recorded();
+      this.spool.append(`${line}\n`);
       if (this.wakeIdle && this.spool.pending() >= this.batchSize) this.kick();
     } catch (err) {
       // Never throw to the request path.
@@ -156,6 +207,7 @@ class SpendLedger implements Ledger {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    this.importDeadLetterFile();
     const replay = await this.spool.count();
     const backlog = this.spool.mark();
     if (replay > 0) this.log.info({ events: replay, dir: this.spool.dir }, 'replaying spooled spend events');
@@ -219,29 +271,48 @@ class SpendLedger implements Ledger {
       dbHealthy: this.healthy,
       duplicates: this.duplicates,
       deadLettered: this.deadLettered,
+      health: this.health.snapshot(this.spool.pending()),
     };
   }
 
-  private serialize(event: SpendEvent): string {
-    const e =
-      !this.storePrompts && (event.messages !== undefined || event.response !== undefined)
-        ? { ...event, messages: undefined, response: undefined }
-        : event;
+  /** Counts an event stored with a part cut (the flag is in its metadata); logs without the data. */
+  private noteTruncation(event: SpendEvent, line: string): void {
+    // The flag key may also occur in client text; the bounded copy's metadata is authoritative.
     try {
-      const s = JSON.stringify(e);
-      if (typeof s === 'string') return s;
-    } catch {
-      // BigInt or a cycle in metadata: fall through to the tolerant form
-    }
-    const seen = new WeakSet<object>();
-    return JSON.stringify(e, (_k, v) => {
-      if (typeof v === 'bigint') return v.toString();
-      if (typeof v === 'object' && v !== null) {
-        if (seen.has(v)) return '[Circular]';
-        seen.add(v);
+      const meta = (JSON.parse(line) as { metadata?: Record<string, unknown> }).metadata;
+      if (!meta || !(TRUNCATION_FLAG in meta)) return;
+      spendEventsTruncated.inc();
+      if (Date.now() - this.lastRecordError > 1000) {
+        this.lastRecordError = Date.now();
+        this.log.warn(
+          { requestId: event?.requestId, cut: meta[TRUNCATION_FLAG] },
+          'spend event stored with part of its metadata cut to fit the stored limits',
+        );
       }
-      return v;
-    });
+    } catch {
+      // the line is ours and valid JSON; nothing to do
+    }
+  }
+
+  /** Dead letters a previous process wrote to the file but may not have copied to the table. */
+  private importDeadLetterFile(): void {
+    const recs = readDeadLetterFile(join(this.spool.dir, DEAD_LETTER_FILE));
+    if (recs.length > 0) this.deadToStore.push(...recs);
+  }
+
+  /** Copies dead letters to the table; on failure they stay queued (and in the file). */
+  private async storePendingDeadLetters(): Promise<void> {
+    if (this.deadToStore.length === 0) return;
+    const batch = this.deadToStore.splice(0);
+    try {
+      await storeDeadLetters(this.db, batch);
+    } catch (err) {
+      this.deadToStore.unshift(...batch);
+      this.log.warn(
+        { err: errorText(err), count: batch.length },
+        'could not copy dead letters to the database yet',
+      );
+    }
   }
 
   /**
@@ -316,9 +387,11 @@ class SpendLedger implements Ledger {
 
   /** Writes batches until the spool has nothing left (or the ledger stops). */
   private async drain(): Promise<void> {
+    await this.storePendingDeadLetters();
     while (!this.stopped) {
-      const r = await this.spool.read(this.batchSize);
+      const r = await this.spool.read(this.batchSize, this.batchMaxBytes);
       if (r.lines.length === 0 && r.torn.length === 0) return;
+      let oldest = Number.POSITIVE_INFINITY;
       const events: SpendEvent[] = [];
       const lines: string[] = [];
       for (const t of r.torn) this.reject(t, 'torn line (process died while writing it)');
@@ -336,9 +409,13 @@ class SpendLedger implements Ledger {
         }
         events.push(e);
         lines.push(line);
+        if (typeof e.endTime === 'number' && e.endTime < oldest) oldest = e.endTime;
       }
+      this.health.batchRead(oldest);
       if (events.length > 0 && !(await this.writeWithRetry(events, lines))) return;
       this.spool.commit(r);
+      this.health.committed(this.spool.pending());
+      await this.storePendingDeadLetters();
       this.settleWaiters();
     }
   }
@@ -347,7 +424,7 @@ class SpendLedger implements Ledger {
   private async writeWithRetry(events: SpendEvent[], lines: string[]): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.writeIsolating(events, lines);
+        await this.writeIsolating(events, lines, attempt >= this.isolateAfter ? Date.now() : null);
         if (!this.healthy) {
           this.healthy = true;
           this.log.warn(
@@ -358,6 +435,7 @@ class SpendLedger implements Ledger {
         return true;
       } catch (err) {
         this.failedBatches++;
+        this.health.failed();
         spendBatchFailures.inc();
         if (this.healthy) {
           this.healthy = false;
@@ -375,35 +453,70 @@ class SpendLedger implements Ledger {
     }
   }
 
-  /** Writes a batch; a row the database rejects as data is isolated by bisection and dead-lettered. */
-  private async writeIsolating(events: SpendEvent[], lines: string[]): Promise<void> {
+  /**
+   * Writes a batch. A batch failing on its data (isDataError) is split in halves until the event
+   * that cannot be stored is alone, and that one is dead-lettered. Any other error is retried as a
+   * whole with backoff, unless `isolating` (the time isolation started: the batch already failed
+   * isolateAfterFailures times) and the database answers: then it is split as well, and an event
+   * still failing alone is dead-lettered only if the database accepted other rows since isolation
+   * started — so a database that refuses every write never empties the spool into dead letters.
+   */
+  private async writeIsolating(
+    events: SpendEvent[],
+    lines: string[],
+    isolating: number | null,
+  ): Promise<void> {
     const t0 = process.hrtime.bigint();
     try {
       const res = await writeSpendBatch(this.db, events);
       spendBatchWriteSeconds.observe(Number(process.hrtime.bigint() - t0) / 1e9);
+      this.lastWriteOkAt = Date.now();
       this.written += res.inserted;
       this.duplicates += res.duplicates;
       spendEventsWritten.inc(res.inserted);
       if (res.duplicates > 0) spendEventsDuplicate.inc(res.duplicates);
     } catch (err) {
-      if (!isDataError(err)) throw err;
+      const data = isDataError(err);
+      if (!data && (isolating === null || !(await this.dbAnswers()))) throw err;
       if (events.length === 1) {
-        this.reject(lines[0], `rejected by the database: ${(err as Error).message}`);
-        return;
+        if (data) {
+          this.reject(lines[0], `rejected by the database: ${errorText(err)}`);
+          return;
+        }
+        if (this.lastWriteOkAt >= isolating!) {
+          this.reject(
+            lines[0],
+            `could not be stored alone while the database accepted other events: ${errorText(err)}`,
+          );
+          return;
+        }
+        throw err;
       }
       const mid = events.length >>> 1;
-      await this.writeIsolating(events.slice(0, mid), lines.slice(0, mid));
-      await this.writeIsolating(events.slice(mid), lines.slice(mid));
+      await this.writeIsolating(events.slice(0, mid), lines.slice(0, mid), isolating);
+      await this.writeIsolating(events.slice(mid), lines.slice(mid), isolating);
+    }
+  }
+
+  /** True when the database answers a trivial query (an outage is not a poison event). */
+  private async dbAnswers(): Promise<boolean> {
+    try {
+      await this.db.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
     }
   }
 
   private reject(line: string, reason: string): void {
     this.deadLettered++;
     spendEventsDeadLettered.inc();
-    this.spool.deadLetter(line, reason);
+    const rec = newDeadLetter(line, reason);
+    this.spool.deadLetter(rec);
+    this.deadToStore.push(rec);
     this.log.error(
-      { reason, file: join(this.spool.dir, 'dead-letter.jsonl') },
-      'spend event could not be stored; kept in the dead-letter file',
+      { reason, id: rec.id, file: join(this.spool.dir, DEAD_LETTER_FILE) },
+      'spend event could not be stored; kept as a dead letter (GET /ledger/dead-letters)',
     );
   }
 

@@ -9,6 +9,7 @@ import { registry } from '../metrics.js';
 export interface LedgerGaugeSource {
   pendingEvents(): number;
   isDbHealthy(): boolean;
+  health(): { oldestPendingAgeMs: number; consecutiveFailures: number; stalled: boolean };
 }
 
 const sources = new Set<LedgerGaugeSource>();
@@ -40,6 +41,45 @@ export const spendDbUp = new Gauge({
   },
 });
 
+export const spendOldestPendingSeconds = new Gauge({
+  name: 'tollgate_spend_oldest_pending_seconds',
+  help: 'Age of the oldest spend event recorded and not yet committed to the database (0 when none)',
+  registers: [registry],
+  collect() {
+    let age = 0;
+    for (const s of sources) age = Math.max(age, s.health().oldestPendingAgeMs);
+    this.set(age / 1000);
+  },
+});
+
+export const spendWriterConsecutiveFailures = new Gauge({
+  name: 'tollgate_spend_writer_consecutive_failures',
+  help: 'Spend batch write attempts that failed in a row (0 after a commit)',
+  registers: [registry],
+  collect() {
+    let n = 0;
+    for (const s of sources) n = Math.max(n, s.health().consecutiveFailures);
+    this.set(n);
+  },
+});
+
+export const spendWriterStalled = new Gauge({
+  name: 'tollgate_spend_writer_stalled',
+  help: '1 while spend events are pending and nothing was committed for longer than the stall threshold',
+  registers: [registry],
+  collect() {
+    let stalled = 0;
+    for (const s of sources) if (s.health().stalled) stalled = 1;
+    this.set(stalled);
+  },
+});
+
+export const spendEventsTruncated = new Counter({
+  name: 'tollgate_spend_events_truncated_total',
+  help: 'Spend events stored with part of their metadata or prompt cut to fit the stored limits (flagged in metadata.tollgate_truncated)',
+  registers: [registry],
+});
+
 export const spendEventsWritten = new Counter({
   name: 'tollgate_spend_events_written_total',
   help: 'Spend-log rows inserted (first time a request id was seen)',
@@ -60,7 +100,7 @@ export const spendBatchFailures = new Counter({
 
 export const spendEventsDeadLettered = new Counter({
   name: 'tollgate_spend_events_dead_lettered_total',
-  help: 'Spend events the database rejected as data (moved to dead-letter.jsonl in the spool folder)',
+  help: 'Spend events that could not be stored (kept in dead-letter.jsonl in the spool folder and tg_spend_dead_letters)',
   registers: [registry],
 });
 

@@ -6,6 +6,7 @@
  * number: spend stays exact decimal text and is cast to NUMERIC in SQL.
  */
 import { formatMoney, parseMoney } from '../pricing/money.js';
+import { boundedEvent, fitsAsIs } from './event-serializer.js';
 import type { SpendEvent } from './spend-event.js';
 
 /** The row shape that tg_spend_logs is filled from (keys = column names). */
@@ -120,9 +121,16 @@ function tags(v: unknown): string[] {
   return out;
 }
 
-/** Coerces one event to a row. Throws SpendEventError only when it cannot be stored at all. */
-export function toSpendRow(e: SpendEvent): SpendRow {
-  if (!isRecord(e)) throw new SpendEventError('spend event is not an object');
+/**
+ * Coerces one event to a row. Throws SpendEventError only when it cannot be stored at all.
+ * Client-controlled JSON (metadata, prompts) is bounded again here, so that a line written by an
+ * older version (unbounded metadata) cannot fail a batch either.
+ */
+export function toSpendRow(event: SpendEvent): SpendRow {
+  if (!isRecord(event)) throw new SpendEventError('spend event is not an object');
+  const e = fitsAsIs(event, { storePrompts: true })
+    ? event
+    : (boundedEvent(event, { storePrompts: true }) as unknown as SpendEvent);
   const requestId = str(e.requestId);
   if (!requestId) throw new SpendEventError('spend event has no requestId');
   const now = Date.now();
@@ -142,7 +150,7 @@ export function toSpendRow(e: SpendEvent): SpendRow {
     provider: str(e.provider) ?? '',
     api_base: str(e.apiBase),
     deployment_id: str(e.deploymentId),
-    spend: spendText(e.spend),
+    spend: spendText(event.spend),
     prompt_tokens: int(e.promptTokens),
     completion_tokens: int(e.completionTokens),
     total_tokens: int(e.totalTokens),

@@ -80,6 +80,26 @@ describe('Spool', () => {
     s.close();
   });
 
+  it('bounds a read by bytes as well as count, keeps order across segments, always returns one line', async () => {
+    const s = new Spool({ dir, logger: log, segmentMaxBytes: 2500 });
+    s.open();
+    const line = (n: number, size: number) => `{"n":${n},"p":"${'x'.repeat(size)}"}`;
+    // 1000-byte-ish lines, then one of 5000 bytes (bigger than the byte bound), then small ones.
+    const sizes = [1000, 1000, 1000, 1000, 5000, 10, 10];
+    for (const [n, size] of sizes.entries()) s.append(`${line(n, size)}\n`);
+    const seen: number[][] = [];
+    for (;;) {
+      const r = await s.read(100, 2100);
+      if (r.lines.length === 0) break;
+      seen.push(r.lines.map((l) => JSON.parse(l).n));
+      expect(r.bytes).toBe(r.lines.reduce((a, l) => a + Buffer.byteLength(l) + 1, 0));
+      s.commit(r);
+    }
+    expect(seen).toEqual([[0, 1], [2, 3], [4], [5, 6]]);
+    expect(s.pending()).toBe(0);
+    s.close();
+  });
+
   it('reads a line longer than the read chunk', async () => {
     const s = new Spool({ dir, logger: log });
     s.open();
@@ -123,12 +143,14 @@ describe('Spool', () => {
   it('writes dead letters next to the spool', () => {
     const s = new Spool({ dir, logger: log });
     s.open();
-    s.deadLetter('{"bad":true}', 'because');
+    s.deadLetter({ id: 'd1', at: '2025-01-01T00:00:00.000Z', reason: 'because', line: '{"bad":true}' });
     const rows = readFileSync(join(dir, 'dead-letter.jsonl'), 'utf8')
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    expect(rows).toMatchObject([{ reason: 'because', line: '{"bad":true}' }]);
+    expect(rows).toEqual([
+      { id: 'd1', at: '2025-01-01T00:00:00.000Z', reason: 'because', line: '{"bad":true}' },
+    ]);
     s.close();
   });
 });

@@ -24,6 +24,7 @@ import {
 import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../logger.js';
+import { DEAD_LETTER_FILE, type DeadLetter } from './dead-letters.js';
 import { spendEventsDropped } from './metrics.js';
 
 export interface SpoolOptions {
@@ -57,6 +58,8 @@ export interface SpoolRead {
   lines: string[];
   /** Torn tails of segments left by a previous process (no '\n'). */
   torn: string[];
+  /** Bytes of the lines returned (UTF-8 for file lines, UTF-16 units for memory lines). */
+  bytes: number;
   memTaken: number;
   advances: Array<{ seg: Segment; offset: number; lines: number }>;
 }
@@ -186,23 +189,34 @@ export class Spool {
     this.pendingCount++;
   }
 
-  /** Reads up to max lines after the committed position (memory fallback first, then segments). */
-  async read(max: number): Promise<SpoolRead> {
-    const out: SpoolRead = { lines: [], torn: [], memTaken: 0, advances: [] };
+  /**
+   * Reads up to max lines and about maxBytes after the committed position (memory fallback first,
+   * then segments). At least one line is returned whatever its size; the byte bound stops before
+   * the line that would cross it.
+   */
+  async read(max: number, maxBytes = Number.POSITIVE_INFINITY): Promise<SpoolRead> {
+    const out: SpoolRead = { lines: [], torn: [], bytes: 0, memTaken: 0, advances: [] };
+    const room = (len: number) =>
+      out.lines.length < max && (out.lines.length === 0 || out.bytes + len <= maxBytes);
     const memAvail = this.mem.length - this.memHead;
-    for (let i = 0; i < memAvail && out.lines.length < max; i++) {
-      out.lines.push(this.mem[this.memHead + i].slice(0, -1));
+    for (let i = 0; i < memAvail; i++) {
+      const line = this.mem[this.memHead + i];
+      if (!room(line.length)) return out;
+      out.lines.push(line.slice(0, -1));
+      out.bytes += line.length;
       out.memTaken++;
     }
+    const full = () => out.lines.length >= max || (out.lines.length > 0 && out.bytes >= maxBytes);
     for (const seg of [...this.segs]) {
-      if (out.lines.length >= max) break;
+      if (full()) break;
       const limit = seg.size;
       let off = seg.doneOffset;
       if (off >= limit) continue;
       seg.reader ??= await open(seg.path, 'r');
       let n = 0;
       let chunk = READ_CHUNK;
-      while (off < limit && out.lines.length < max) {
+      let stop = false;
+      while (off < limit && !stop && !full()) {
         const len = Math.min(chunk, limit - off);
         const buf = Buffer.allocUnsafe(len);
         const { bytesRead } = await seg.reader.read(buf, 0, len, off);
@@ -216,11 +230,16 @@ export class Spool {
         while (out.lines.length < max) {
           const nl = view.indexOf(10, pos);
           if (nl < 0) break;
+          if (!room(nl + 1 - pos)) {
+            stop = true;
+            break;
+          }
           out.lines.push(view.toString('utf8', pos, nl));
+          out.bytes += nl + 1 - pos;
           n++;
           pos = nl + 1;
         }
-        if (pos === 0 && out.lines.length < max) {
+        if (pos === 0 && !stop && out.lines.length < max) {
           if (off + bytesRead >= limit) {
             out.torn.push(view.toString('utf8')); // a previous process died mid-write
             off = limit;
@@ -233,6 +252,7 @@ export class Spool {
         chunk = READ_CHUNK;
       }
       out.advances.push({ seg, offset: off, lines: n });
+      if (stop) break; // the next line waits for the next read: order is kept
     }
     return out;
   }
@@ -286,14 +306,13 @@ export class Spool {
   }
 
   /** Keeps a line the database rejected (or that is not JSON) next to the spool, for an operator. */
-  deadLetter(line: string, reason: string): void {
+  deadLetter(rec: DeadLetter): boolean {
     try {
-      appendFileSync(
-        join(this.dir, 'dead-letter.jsonl'),
-        `${JSON.stringify({ at: new Date().toISOString(), reason, line })}\n`,
-      );
+      appendFileSync(join(this.dir, DEAD_LETTER_FILE), `${JSON.stringify(rec)}\n`);
+      return true;
     } catch (err) {
-      this.log.error({ err, reason }, 'could not write spend dead-letter file');
+      this.log.error({ err, reason: rec.reason }, 'could not write spend dead-letter file');
+      return false;
     }
   }
 

@@ -4,6 +4,7 @@
  */
 import pg from 'pg';
 import type { Db, QueryResult } from './db.js';
+import { classifyDbError } from './db-errors.js';
 
 export function openPostgres(url: string, opts: { max?: number } = {}): Db {
   const pool = new pg.Pool({
@@ -22,19 +23,36 @@ function wrapPool(pool: pg.Pool): Db {
   const db: Db = {
     kind: 'postgres',
     async query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
-      const r = await pool.query(sql, params as unknown[]);
-      return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
+      try {
+        const r = await pool.query(sql, params as unknown[]);
+        return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
+      } catch (err) {
+        throw classifyDbError(err);
+      }
     },
     async exec(sql: string): Promise<void> {
-      await pool.query(sql);
+      try {
+        await pool.query(sql);
+      } catch (err) {
+        throw classifyDbError(err);
+      }
     },
     async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (err) {
+        throw classifyDbError(err);
+      }
       const tx: Db = {
         kind: 'postgres',
         async query<U>(sql: string, params?: unknown[]): Promise<QueryResult<U>> {
-          const r = await client.query(sql, params as unknown[]);
-          return { rows: r.rows as U[], rowCount: r.rowCount ?? 0 };
+          try {
+            const r = await client.query(sql, params as unknown[]);
+            return { rows: r.rows as U[], rowCount: r.rowCount ?? 0 };
+          } catch (err) {
+            throw classifyDbError(err);
+          }
         },
         exec: async (sql) => {
           await client.query(sql);

@@ -28,11 +28,13 @@ function res(
   entities: EntityLimits[],
   now = 1_000_000,
   strict = true,
+  ceiling = amount,
 ): ReserveInput {
   return {
     requestId: id,
     now,
     amount: M(amount),
+    ceiling: M(ceiling),
     promptTokens: 10,
     strict,
     expiresAt: now + 60_000,
@@ -77,6 +79,38 @@ describe.each(['memory', 'redis'] as const)('%s counters', (kind) => {
     await c.settle({ requestId: 'a', now: 1_000_001, cost: 0n, extraTokens: 0, entities: [e] });
     expect((await c.reserve(res('d', '0.000000000000000000000001', [e]))).ok).toBe(true);
     expect(await c.read(e.ref)).toEqual({ spend: 0n, reserved: 3n, periodEnd: 0 });
+  });
+
+  it('near the budget, requests whose ceilings do not all fit run one at a time (settle, then block)', async () => {
+    fresh();
+    const e = entity({ maxBudget: M('1') });
+    await c.seed(e.ref, 0n, 0, 'missing');
+    // Reserves 0.1 each (max_tokens) but could cost up to 0.4 (the model's output limit).
+    expect((await c.reserve(res('a', '0.1', [e], 1_000_000, true, '0.4'))).ok).toBe(true);
+    expect((await c.reserve(res('b', '0.1', [e], 1_000_000, true, '0.4'))).ok).toBe(true); // 0.8 fits
+    const busy = await c.reserve(res('c', '0.1', [e], 1_000_000, true, '0.4')); // 1.2 would not
+    expect(busy).toMatchObject({
+      ok: false,
+      failure: { kind: 'budget_busy', index: 0, ceilings: M('0.8'), inFlight: 2 },
+    });
+    // The true costs were above the reservations: 0.35 each.
+    for (const id of ['a', 'b'])
+      await c.settle({ requestId: id, now: 1_000_001, cost: M('0.35'), extraTokens: 0, entities: [e] });
+    // Alone, a request needs only its reservation to fit: 0.7 + 0.1 <= 1 …
+    expect((await c.reserve(res('d', '0.1', [e], 1_000_002, true, '0.4'))).ok).toBe(true);
+    // … and nothing runs next to it, since 0.7 + 0.4 + 0.4 > 1.
+    expect((await c.reserve(res('e', '0.1', [e], 1_000_002, true, '0.4'))).ok).toBe(false);
+    await c.settle({ requestId: 'd', now: 1_000_003, cost: M('0.35'), extraTokens: 0, entities: [e] });
+    // 1.05: over by one request's overshoot (0.35 - 0.1 = 0.25 ≥ 0.05), then blocked.
+    expect(await c.reserve(res('f', '0.1', [e], 1_000_004, true, '0.4'))).toMatchObject({
+      ok: false,
+      failure: { kind: 'budget', spend: M('1.05') },
+    });
+    // Without a ceiling (= the amount) the rule is the plain reservation check.
+    fresh();
+    await c.seed(e.ref, 0n, 0, 'missing');
+    for (let i = 0; i < 10; i++) expect((await c.reserve(res(`p${i}`, '0.1', [e]))).ok).toBe(true);
+    expect(await c.reserve(res('p10', '0.1', [e]))).toMatchObject({ ok: false, failure: { kind: 'budget' } });
   });
 
   it('adds and subtracts large exact amounts (big decimal arithmetic)', async () => {

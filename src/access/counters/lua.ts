@@ -49,8 +49,10 @@ end
 
 /**
  * KEYS: 5 per entity. ARGV: now, requestId, amount, promptTokens, strict(1/0), expiresAt,
- * n, windowRetryMs, then per entity: track(1/0), maxBudget|'', periodEnd, rpm, tpm, parallel (-1 = none).
- * Returns {0} | {1, i1, i2…} (unseeded, 1-based) | {2, i, kind, a, b}.
+ * n, windowRetryMs, ceiling, then per entity: track(1/0), maxBudget|'', periodEnd, rpm, tpm,
+ * parallel (-1 = none). A reservation is stored as "amount:ceiling"; the budget hash keeps the sum
+ * of open ceilings in field h. Returns {0} | {1, i1, i2…} (unseeded, 1-based) | {2, i, kind, a, b}
+ * | {2, i, 'budget_busy', spend, ceilings, inFlight}.
  */
 export const RESERVE_LUA = `${BIGINT_LUA}
 local now = tonumber(ARGV[1])
@@ -61,9 +63,11 @@ local strict = ARGV[5] == '1'
 local exp = tonumber(ARGV[6])
 local n = tonumber(ARGV[7])
 local winRetry = ARGV[8]
+local ceiling = ARGV[9]
+if cmp(ceiling, amount) < 0 then ceiling = amount end
 local unseeded = {}
 for e = 1, n do
-  local base = 8 + (e - 1) * 6
+  local base = 9 + (e - 1) * 6
   if ARGV[base + 1] == '1' and redis.call('HEXISTS', KEYS[(e - 1) * 5 + 1], 's') == 0 then
     table.insert(unseeded, e)
   end
@@ -74,10 +78,11 @@ if #unseeded > 0 then
   return out
 end
 local reserved = {}
+local ceilings = {}
 for e = 1, n do
   local k = (e - 1) * 5
   local kb, kr, kx, kw, kp = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], KEYS[k + 5]
-  local base = 8 + (e - 1) * 6
+  local base = 9 + (e - 1) * 6
   local track = ARGV[base + 1] == '1'
   local maxb = ARGV[base + 2]
   local pend = tonumber(ARGV[base + 3])
@@ -103,26 +108,39 @@ for e = 1, n do
       redis.call('HSET', kb, 's', '0', 'm', tostring(pend))
     end
     local r = redis.call('HGET', kb, 'r') or '0'
+    local h = redis.call('HGET', kb, 'h') or '0'
     local expired = redis.call('ZRANGEBYSCORE', kx, '-inf', now)
     if #expired > 0 then
       for _, id in ipairs(expired) do
-        local a = redis.call('HGET', kr, id)
-        if a then r = sub(r, a); redis.call('HDEL', kr, id) end
+        local v = redis.call('HGET', kr, id)
+        if v then
+          local a, c = string.match(v, '^(%d+):(%d+)$')
+          if not a then a = v; c = v end
+          r = sub(r, a); h = sub(h, c)
+          redis.call('HDEL', kr, id)
+        end
         redis.call('ZREM', kx, id)
       end
-      redis.call('HSET', kb, 'r', r)
+      redis.call('HSET', kb, 'r', r, 'h', h)
     end
     if maxb ~= '' then
       if cmp(s, maxb) >= 0 then return {2, e, 'budget', s, r} end
       if strict and cmp(add(add(s, r), amount), maxb) > 0 then return {2, e, 'budget', s, r} end
+      if strict then
+        local open = redis.call('HLEN', kr)
+        if open > 0 and cmp(add(add(s, h), ceiling), maxb) > 0 then
+          return {2, e, 'budget_busy', s, h, tostring(open)}
+        end
+      end
     end
     reserved[e] = r
+    ceilings[e] = h
   end
 end
 for e = 1, n do
   local k = (e - 1) * 5
   local kb, kr, kx, kw, kp = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], KEYS[k + 5]
-  local base = 8 + (e - 1) * 6
+  local base = 9 + (e - 1) * 6
   local track = ARGV[base + 1] == '1'
   local maxb = ARGV[base + 2]
   local rpm = tonumber(ARGV[base + 4])
@@ -138,8 +156,8 @@ for e = 1, n do
     redis.call('PEXPIRE', kw, 120000)
   end
   if track and maxb ~= '' and strict then
-    redis.call('HSET', kb, 'r', add(reserved[e], amount))
-    redis.call('HSET', kr, req, amount)
+    redis.call('HSET', kb, 'r', add(reserved[e], amount), 'h', add(ceilings[e], ceiling))
+    redis.call('HSET', kr, req, amount .. ':' .. ceiling)
     redis.call('ZADD', kx, exp, req)
   end
 end
@@ -172,11 +190,14 @@ for e = 1, n do
     end
   end
   if track then
-    local a = redis.call('HGET', kr, req)
-    if a then
+    local v = redis.call('HGET', kr, req)
+    if v then
+      local a, c = string.match(v, '^(%d+):(%d+)$')
+      if not a then a = v; c = v end
       redis.call('HDEL', kr, req)
       redis.call('ZREM', kx, req)
-      redis.call('HSET', kb, 'r', sub(redis.call('HGET', kb, 'r') or '0', a))
+      redis.call('HSET', kb, 'r', sub(redis.call('HGET', kb, 'r') or '0', a),
+        'h', sub(redis.call('HGET', kb, 'h') or '0', c))
     end
     local s = redis.call('HGET', kb, 's')
     if s then

@@ -7,6 +7,7 @@ import type { Money } from '../../pricing/money.js';
 import {
   type CounterBackend,
   type CounterSnapshot,
+  ceilingOf,
   type Failure,
   MINUTE_MS,
   type ReserveInput,
@@ -19,9 +20,11 @@ import {
 interface Budget {
   spend: Money;
   reserved: Money;
+  /** Sum of the ceilings of the open reservations. */
+  ceilings: Money;
   periodEnd: number;
   alertedPeriod: number;
-  reservations: Map<string, { amount: Money; expiresAt: number }>;
+  reservations: Map<string, { amount: Money; ceiling: Money; expiresAt: number }>;
 }
 
 interface Rate {
@@ -76,14 +79,27 @@ export class MemoryCounters implements CounterBackend {
         for (const [id, res] of b.reservations) {
           if (res.expiresAt <= now) {
             b.reserved -= res.amount;
+            b.ceilings -= res.ceiling;
             b.reservations.delete(id);
           }
         }
         if (b.reserved < 0n) b.reserved = 0n;
+        if (b.ceilings < 0n) b.ceilings = 0n;
         if (e.maxBudget !== null) {
           const over =
             b.spend >= e.maxBudget || (input.strict && b.spend + b.reserved + input.amount > e.maxBudget);
           if (over) return fail({ kind: 'budget', index: i, spend: b.spend, reserved: b.reserved });
+          const ceiling = ceilingOf(input);
+          if (input.strict && b.reservations.size > 0 && b.spend + b.ceilings + ceiling > e.maxBudget) {
+            return fail({
+              kind: 'budget_busy',
+              index: i,
+              spend: b.spend,
+              ceilings: b.ceilings,
+              inFlight: b.reservations.size,
+              retryAfterMs: 1000,
+            });
+          }
         }
       }
     }
@@ -97,8 +113,10 @@ export class MemoryCounters implements CounterBackend {
       }
       if (e.track && e.maxBudget !== null && input.strict) {
         const b = this.budgets.get(e.ref) as Budget;
+        const ceiling = ceilingOf(input);
         b.reserved += input.amount;
-        b.reservations.set(input.requestId, { amount: input.amount, expiresAt: input.expiresAt });
+        b.ceilings += ceiling;
+        b.reservations.set(input.requestId, { amount: input.amount, ceiling, expiresAt: input.expiresAt });
       }
     }
     return { ok: true };
@@ -124,6 +142,7 @@ export class MemoryCounters implements CounterBackend {
       if (res) {
         b.reservations.delete(input.requestId);
         b.reserved = b.reserved > res.amount ? b.reserved - res.amount : 0n;
+        b.ceilings = b.ceilings > res.ceiling ? b.ceilings - res.ceiling : 0n;
       }
       if (e.periodEnd > b.periodEnd) {
         b.spend = 0n;
@@ -141,7 +160,14 @@ export class MemoryCounters implements CounterBackend {
   async seed(ref: string, spend: Money, periodEnd: number, mode: 'missing' | 'max'): Promise<void> {
     const b = this.budgets.get(ref);
     if (!b) {
-      this.budgets.set(ref, { spend, reserved: 0n, periodEnd, alertedPeriod: -1, reservations: new Map() });
+      this.budgets.set(ref, {
+        spend,
+        reserved: 0n,
+        ceilings: 0n,
+        periodEnd,
+        alertedPeriod: -1,
+        reservations: new Map(),
+      });
       return;
     }
     if (mode === 'max' && b.periodEnd === periodEnd && spend > b.spend) b.spend = spend;

@@ -9,6 +9,7 @@ import { REBASE_LUA, RESERVE_LUA, RESET_PERIOD_LUA, RESET_SPEND_LUA, SEED_LUA, S
 import {
   type CounterBackend,
   type CounterSnapshot,
+  ceilingOf,
   type Failure,
   MINUTE_MS,
   type ReserveInput,
@@ -64,6 +65,7 @@ export class RedisCounters implements CounterBackend {
       input.expiresAt,
       input.entities.length,
       retryAfterForWindow(input.now),
+      ceilingOf(input).toString(),
     ];
     for (const e of input.entities) {
       keys.push(...this.keys(e.ref, window));
@@ -86,6 +88,19 @@ export class RedisCounters implements CounterBackend {
       return {
         ok: false,
         failure: { kind, index, spend: BigInt(String(out[3])), reserved: BigInt(String(out[4])) },
+      };
+    }
+    if (kind === 'budget_busy') {
+      return {
+        ok: false,
+        failure: {
+          kind,
+          index,
+          spend: BigInt(String(out[3])),
+          ceilings: BigInt(String(out[4])),
+          inFlight: Number(out[5]),
+          retryAfterMs: 1000,
+        },
       };
     }
     return { ok: false, failure: { kind, index, used: Number(out[3]), retryAfterMs: Number(out[4]) } };

@@ -31,6 +31,13 @@ export interface ReserveInput {
   now: number;
   /** Worst-case cost, reserved against every tracked entity with a max budget (strict mode). */
   amount: Money;
+  /**
+   * What the request could cost if the upstream ignored max_tokens (>= amount). A request is
+   * admitted next to others on an entity only while spend + the ceilings of everything in flight
+   * + this ceiling fit the max budget; alone it needs only its amount. So the final spend exceeds
+   * max_budget by at most one request's true overshoot (settle, then block).
+   */
+  ceiling: Money;
   promptTokens: number;
   /** strict: spend + reservations + amount <= max; soft: spend < max, nothing reserved. */
   strict: boolean;
@@ -41,6 +48,15 @@ export interface ReserveInput {
 
 export type Failure =
   | { kind: 'budget'; index: number; spend: Money; reserved: Money }
+  /** The budget fits this request alone, not next to the ones in flight: retry when they end. */
+  | {
+      kind: 'budget_busy';
+      index: number;
+      spend: Money;
+      ceilings: Money;
+      inFlight: number;
+      retryAfterMs: number;
+    }
   | { kind: 'rpm' | 'tpm'; index: number; used: number; retryAfterMs: number }
   | { kind: 'parallel'; index: number; used: number; retryAfterMs: number };
 
@@ -91,6 +107,12 @@ export interface CounterBackend {
 }
 
 export const MINUTE_MS = 60_000;
+
+/** The ceiling a reservation holds: never below its amount. */
+export function ceilingOf(input: ReserveInput): Money {
+  if (input.ceiling > input.amount) return input.ceiling;
+  return input.amount;
+}
 
 export function retryAfterForWindow(now: number): number {
   return MINUTE_MS - (now % MINUTE_MS);

@@ -4,16 +4,43 @@
  * out, durations, and the errors they answer with.
  */
 import { z } from 'zod';
+import { boundJson, CLIENT_METADATA_LIMITS } from '../../bounded-json.js';
 import { GatewayError } from '../../errors.js';
 import { formatMoney, type Money, parseMoney } from '../../pricing/money.js';
 import { addDuration, parseDuration } from '../duration.js';
 
-export const moneyField = z.union([z.number(), z.string()]).nullish();
-export const intField = z.number().int().min(0).nullish();
-export const durationField = z.string().nullish();
-export const stringList = z.array(z.string()).nullish();
-export const record = z.record(z.string(), z.unknown()).nullish();
-export const optString = z.string().nullish();
+/** Ids, aliases, emails, raw keys: far below what a PostgreSQL index row can hold. */
+export const MAX_ID_CHARS = 1024;
+/** rpm/tpm limits (bigint columns, compared as doubles in Lua): exact up to 2^53. */
+export const MAX_RATE_LIMIT = Number.MAX_SAFE_INTEGER;
+/** max_parallel_requests (integer column). */
+export const MAX_PARALLEL = 1_000_000;
+
+export const moneyField = z.union([z.number(), z.string().max(64)]).nullish();
+export const intField = z.number().int().min(0).max(MAX_RATE_LIMIT).nullish();
+export const parallelField = z.number().int().min(0).max(MAX_PARALLEL).nullish();
+export const durationField = z.string().max(64).nullish();
+export const stringList = z.array(z.string().max(MAX_ID_CHARS)).max(10_000).nullish();
+export const optString = z.string().max(MAX_ID_CHARS).nullish();
+
+/** Metadata (and permissions) objects, bounded like request metadata (CLIENT_METADATA_LIMITS). */
+export const record = z
+  .record(z.string(), z.unknown())
+  .nullish()
+  .superRefine((v, ctx) => {
+    if (v === null || v === undefined) return;
+    const b = boundJson(v, CLIENT_METADATA_LIMITS);
+    if (b.cuts.length === 0) return;
+    const l = CLIENT_METADATA_LIMITS;
+    ctx.addIssue({
+      code: 'custom',
+      message: b.cuts.includes('depth')
+        ? `nested too deeply (at most ${l.maxDepth} levels)`
+        : b.cuts.includes('keys')
+          ? `too many keys (at most ${l.maxKeys} in all)`
+          : `too large (at most ${l.maxBytes} bytes of JSON)`,
+    });
+  });
 
 /** Parses a body with a zod schema; unknown fields are ignored (LiteLLM clients send many). */
 export function parseBody<T extends z.ZodTypeAny>(schema: T, body: unknown): z.infer<T> {
@@ -137,5 +164,5 @@ export const budgetSchema = {
   budget_duration: durationField,
   tpm_limit: intField,
   rpm_limit: intField,
-  max_parallel_requests: intField,
+  max_parallel_requests: parallelField,
 };

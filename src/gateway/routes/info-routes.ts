@@ -97,7 +97,9 @@ export function registerInfoRoutes(app: FastifyInstance, deps: InfoDeps): void {
   app.get('/health/liveness', { config: { kind: 'public' } }, async () => "I'm alive!");
   app.get('/health/readiness', { config: { kind: 'public' } }, async (_req, reply) => {
     const details = deps.readiness ? await deps.readiness() : { db: 'not configured' };
-    const healthy = details.db !== 'disconnected';
+    // A ledger that stopped writing (database down, or a batch it cannot store) is not ready:
+    // requests would be answered but their spend would pile up unwritten.
+    const healthy = details.db !== 'disconnected' && details.spend_writer_stalled !== true;
     // Which prices are in use; a built-in fallback is still healthy (requests are priced), so no effect on status.
     const catalog = deps.catalogStatus?.();
     return reply.code(healthy ? 200 : 503).send({
