@@ -9,6 +9,7 @@
 import type { DeploymentConfig } from '../config/types.js';
 import { anthropicFamily } from './anthropic/anthropic-family.js';
 import { azureFamily } from './azure/azure-family.js';
+import { geminiFamily } from './gemini/gemini-family.js';
 import { mockFamily } from './mock/mock-family.js';
 import { ollamaChatFamily, ollamaFamily } from './ollama/ollama-family.js';
 import { createOpenAiCompatibleFamily } from './openai-compatible/openai-family.js';
@@ -21,6 +22,7 @@ for (const [name, spec] of Object.entries(OPENAI_COMPATIBLE))
 families.set('azure', azureFamily);
 families.set('azure_text', azureFamily);
 families.set('anthropic', anthropicFamily);
+families.set('gemini', geminiFamily);
 families.set('ollama', ollamaFamily);
 families.set('ollama_chat', ollamaChatFamily);
 
