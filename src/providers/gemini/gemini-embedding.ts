@@ -49,6 +49,18 @@ export function toGeminiEmbedding(body: Json, model: string): { method: string; 
   };
 }
 
+/**
+ * A vector as the client asked for it: numbers, or with `encoding_format: "base64"` (the openai SDK's
+ * default) the float32 little-endian bytes in base64, as OpenAI sends them.
+ */
+export function encodeEmbedding(values: unknown[], body: Json): number[] | string {
+  const nums = values.map((v) => (typeof v === 'number' ? v : 0));
+  if (body.encoding_format !== 'base64') return nums;
+  const view = new DataView(new ArrayBuffer(nums.length * 4));
+  for (let i = 0; i < nums.length; i++) view.setFloat32(i * 4, nums[i], true);
+  return Buffer.from(view.buffer).toString('base64');
+}
+
 /** Reported usage of an embed response (`usageMetadata.promptTokenCount`), or null. */
 function reportedUsage(json: Json): Usage | null {
   const u = json.usageMetadata;
@@ -64,7 +76,11 @@ export function geminiToEmbedding(
   input: CallInput,
 ): { body: Json; usage: Usage | null; rawUsage: unknown } {
   const vectors = isRecord(json.embedding) ? [json.embedding] : arr(json.embeddings);
-  const data = vectors.map((e, index) => ({ object: 'embedding', index, embedding: arr(rec(e).values) }));
+  const data = vectors.map((e, index) => ({
+    object: 'embedding',
+    index,
+    embedding: encodeEmbedding(arr(rec(e).values), input.body),
+  }));
   const usage = reportedUsage(json);
   // Not reported: the same count the gateway will bill (countPromptTokens over the client's body).
   const shown = usage?.inputTokens ?? countPromptTokens(input.body, input.deployment.upstreamModel);

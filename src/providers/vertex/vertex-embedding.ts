@@ -6,7 +6,7 @@
  * `statistics.token_count`; their sum is the (reported, not estimated) input usage.
  */
 import { emptyUsage, type Usage } from '../../pricing/usage.js';
-import { embeddingInputs } from '../gemini/gemini-embedding.js';
+import { embeddingInputs, encodeEmbedding } from '../gemini/gemini-embedding.js';
 import { arr, count, isRecord, type Json, rec } from '../shared/json.js';
 import { countPromptTokens } from '../token-count.js';
 import type { CallInput } from '../types.js';
@@ -45,7 +45,7 @@ export function vertexPredictToEmbedding(
       data: predictions.map((p, index) => ({
         object: 'embedding',
         index,
-        embedding: arr(rec(p.embeddings).values),
+        embedding: encodeEmbedding(arr(rec(p.embeddings).values), input.body),
       })),
       model: input.deployment.upstreamModel,
       usage: { prompt_tokens: shown, total_tokens: shown },
