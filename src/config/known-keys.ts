@@ -67,6 +67,10 @@ export const LITELLM_PARAMS_OPTIONS = [
   'vertex_project',
   'vertex_location',
   'vertex_credentials',
+  // LiteLLM's aliases of the three above.
+  'vertex_ai_project',
+  'vertex_ai_location',
+  'vertex_ai_credentials',
   'litellm_credential_name',
   'drop_params',
   'additional_drop_params',

@@ -108,7 +108,7 @@ export function planReply(body: Json, model: string, sw: Switches, idPrefix: str
     text,
     pieces: splitForStream(text),
     toolCall,
-    freshPromptTokens: countPromptTokens(body, model),
+    freshPromptTokens: countPromptTokens(body, model) + sw.extraPrompt,
     cacheRead: sw.cacheRead,
     cacheWrite: sw.cacheWrite,
     completionTokens: countTextTokens(text, model) + toolTokens + sw.reasoning,

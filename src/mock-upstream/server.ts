@@ -9,6 +9,14 @@
  *                      answers with a generic model name (gpt-4, gpt-4o, gpt-35-turbo…) whatever the deployment
  *   Anthropic          POST …/v1/messages, `x-api-key` + `anthropic-version` required
  *   Ollama             POST /api/chat, /api/generate, /api/embed (no auth)
+ *   Gemini (AI Studio) POST …/v1beta/models/{m}:generateContent, :streamGenerateContent?alt=sse,
+ *                      :embedContent, :batchEmbedContents; `x-goog-api-key` header or `key=` query
+ *   Vertex AI          POST …/v1/projects/{p}/locations/{l}/publishers/google/models/{m}:{same, :predict},
+ *                      publishers/anthropic/models/{m}:rawPredict / :streamRawPredict; a bearer token the
+ *                      mock's token endpoint issued (`mock.google`, see google-oauth.ts)
+ *   Google OAuth       POST /token (service-account JWT assertion → expiring bearer token)
+ *
+ * For Gemini and Vertex the switches are read from the model name in the path.
  *
  * Credentials: any non-empty key is accepted unless it contains `invalid` (or is not in
  * `opts.apiKeys` when given); a missing or rejected key → 401 in that provider's error shape.
@@ -30,6 +38,10 @@
  *   no-usage          OpenAI format: no usage field / no include_usage chunk
  *   tool-call         answer with a call to the first declared tool (also when tool_choice forces one)
  *   missing           Ollama: 404 model not found
+ *   prompt-<n>        n extra uncached prompt tokens reported (a long prompt, e.g. past a 200k tier)
+ *   blocked           Gemini: the prompt is blocked for safety (200 with promptFeedback.blockReason)
+ *   malformed         Gemini: a stream event that is not JSON after the first chunk
+ *   retry-delay-<s>   Google 429s (fail-429): the RetryInfo retryDelay (default 0s; no retry-after header)
  *   bench             OpenAI chat: pre-serialised fixed answer, no per-request JSON work, not recorded
  *
  * The answer echoes the last user message; usage counts the prompt and the answer with the tokenizer.
@@ -45,10 +57,13 @@ import {
   BENCH_STREAM_HEADERS,
   benchKind,
 } from './bench.js';
+import { googleError, handleGemini } from './gemini-routes.js';
+import { createGoogleMock, type GoogleMockControl } from './google-oauth.js';
 import { sendJson, sleep } from './http-util.js';
 import { handleOllama, type OllamaKind } from './ollama-routes.js';
 import { azureGenericModel, handleOpenAi, type OpenAiKind, openAiError } from './openai-routes.js';
 import { parseSwitches, type Switches } from './switches.js';
+import { handleVertex, type VertexRoute, vertexRoute } from './vertex-routes.js';
 
 export interface RecordedRequest {
   method: string;
@@ -75,16 +90,23 @@ export interface MockUpstream {
   url: string;
   port: number;
   requests: RecordedRequest[];
+  /** Google side: service accounts the token endpoint accepts, token expiry, refusal. */
+  google: GoogleMockControl;
   close(): Promise<void>;
 }
 
-type Family = 'openai' | 'azure' | 'anthropic' | 'ollama';
+type Family = 'openai' | 'azure' | 'anthropic' | 'ollama' | 'gemini' | 'vertex';
 
 interface Route {
   family: Family;
-  kind: OpenAiKind | OllamaKind | 'messages';
+  /** OpenAI/Ollama kind, `messages`, or the Google method (`generateContent`, `rawPredict`…). */
+  kind: OpenAiKind | OllamaKind | 'messages' | string;
+  /** Azure deployment name, or the model named in a Google path. */
   deployment?: string;
+  vertex?: VertexRoute;
 }
+
+const GEMINI_PATH = /\/v1(?:beta|alpha)?\/models\/([^/:]+):(\w+)$/;
 
 const OPENAI_SUFFIX: ReadonlyArray<[string, OpenAiKind]> = [
   ['/chat/completions', 'chat'],
@@ -94,6 +116,10 @@ const OPENAI_SUFFIX: ReadonlyArray<[string, OpenAiKind]> = [
 ];
 
 function route(path: string): Route | undefined {
+  const vertex = vertexRoute(path);
+  if (vertex) return { family: 'vertex', kind: vertex.method, deployment: vertex.model, vertex };
+  const gemini = GEMINI_PATH.exec(path);
+  if (gemini) return { family: 'gemini', kind: gemini[2], deployment: decodeURIComponent(gemini[1]) };
   const azure = /^(?:.*)\/openai\/deployments\/([^/]+)(\/.+)$/.exec(path);
   if (azure) {
     const kind = OPENAI_SUFFIX.find(([s]) => azure[2] === s)?.[1];
@@ -107,9 +133,10 @@ function route(path: string): Route | undefined {
   return kind ? { family: 'openai', kind } : undefined;
 }
 
-function errorBody(family: Family, status: number, message: string): Json {
+function errorBody(family: Family, status: number, message: string, sw?: Switches): Json {
   if (family === 'anthropic') return anthropicError(anthropicErrorType(status), message);
   if (family === 'ollama') return { error: message };
+  if (family === 'gemini' || family === 'vertex') return googleError(status, message, sw);
   if (family === 'azure') return { error: { code: String(status), message } };
   const type =
     status === 429 ? 'rate_limit_exceeded' : status >= 500 ? 'server_error' : 'invalid_request_error';
@@ -130,7 +157,8 @@ function checkAuth(
   family: Family,
   headers: IncomingHttpHeaders,
   query: Record<string, string>,
-  keys?: string[],
+  keys: string[] | undefined,
+  bearerValid: (h: IncomingHttpHeaders) => boolean,
 ): [number, Json] | undefined {
   const ok = (key: string | undefined): boolean =>
     key !== undefined && key !== '' && (keys ? keys.includes(key) : !key.includes('invalid'));
@@ -189,6 +217,30 @@ function checkAuth(
     }
     case 'ollama':
       return undefined;
+    case 'gemini': {
+      const header = headers['x-goog-api-key'];
+      const key = typeof header === 'string' ? header : query.key;
+      if (key === undefined || key === '') {
+        return [
+          403,
+          googleError(
+            403,
+            "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
+          ),
+        ];
+      }
+      if (!ok(key)) return [400, googleError(400, 'API key not valid. Please pass a valid API key.')];
+      return undefined;
+    }
+    case 'vertex':
+      if (bearerValid(headers)) return undefined;
+      return [
+        401,
+        googleError(
+          401,
+          'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
+        ),
+      ];
   }
 }
 
@@ -208,6 +260,8 @@ export async function startMockUpstream(opts: MockUpstreamOptions = {}): Promise
   const record = opts.record ?? true;
   const maxRecorded = opts.maxRecorded ?? 1000;
   const flakyCounts = new Map<string, number>();
+  const google = createGoogleMock();
+  let ownTokenUrl = '';
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
@@ -229,6 +283,7 @@ export async function startMockUpstream(opts: MockUpstreamOptions = {}): Promise
       requests.push({ method: req.method ?? 'GET', path, query, headers: req.headers, body, rawBody: raw });
       if (requests.length > maxRecorded) requests.shift();
     }
+    if (path === '/token' && req.method === 'POST') return google.handleToken(res, raw, ownTokenUrl);
     const r = route(path);
     if (!r || req.method !== 'POST') {
       return sendJson(
@@ -237,7 +292,7 @@ export async function startMockUpstream(opts: MockUpstreamOptions = {}): Promise
         openAiError(`Unknown mock route ${req.method} ${path}`, 'invalid_request_error', null),
       );
     }
-    const authError = checkAuth(r.family, req.headers, query, opts.apiKeys);
+    const authError = checkAuth(r.family, req.headers, query, opts.apiKeys, google.bearerValid);
     if (authError) return sendJson(res, authError[0], authError[1]);
     if (!isRecord(body)) {
       return sendJson(
@@ -257,11 +312,13 @@ export async function startMockUpstream(opts: MockUpstreamOptions = {}): Promise
       if (seen < sw.flaky) fail = 500;
     }
     if (fail !== undefined) {
-      const headers: Record<string, string> = fail === 429 ? { 'retry-after': '0' } : {};
+      // Google sends no retry-after header: its delay is the RetryInfo detail in the body.
+      const googleFamily = r.family === 'gemini' || r.family === 'vertex';
+      const headers: Record<string, string> = fail === 429 && !googleFamily ? { 'retry-after': '0' } : {};
       return sendJson(
         res,
         fail,
-        errorBody(r.family, fail, FAIL_MESSAGES[fail] ?? `Mock failure ${fail}.`),
+        errorBody(r.family, fail, FAIL_MESSAGES[fail] ?? `Mock failure ${fail}.`, sw),
         headers,
       );
     }
@@ -281,6 +338,10 @@ export async function startMockUpstream(opts: MockUpstreamOptions = {}): Promise
         return handleAnthropic(res, body, sw);
       case 'ollama':
         return handleOllama(res, r.kind as OllamaKind, body, sw);
+      case 'gemini':
+        return handleGemini(res, r.kind, body, model, sw);
+      case 'vertex':
+        return handleVertex(res, r.vertex as VertexRoute, body, sw);
     }
   }
 
@@ -300,10 +361,12 @@ export async function startMockUpstream(opts: MockUpstreamOptions = {}): Promise
   const host = opts.host ?? '127.0.0.1';
   const shownHost =
     host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  ownTokenUrl = `http://${shownHost}:${port}/token`;
   return {
     url: `http://${shownHost}:${port}`,
     port,
     requests,
+    google,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -32,6 +32,14 @@ export interface Switches {
   echoKey: boolean;
   /** Answer with a tool call (when the request declares tools). */
   toolCall: boolean;
+  /** Extra uncached prompt tokens to report (stands in for a long prompt, e.g. past a 200k tier). */
+  extraPrompt: number;
+  /** Gemini: the prompt is blocked for safety (promptFeedback.blockReason). */
+  blocked: boolean;
+  /** Gemini: a stream event that is not JSON after the first content chunk. */
+  malformed: boolean;
+  /** Google 429s: the RetryInfo retryDelay, seconds (default 0). */
+  retryDelaySeconds?: number;
 }
 
 function num(re: RegExp, model: string): number | undefined {
@@ -54,5 +62,9 @@ export function parseSwitches(model: string): Switches {
     streamError: model.includes('stream-error'),
     echoKey: model.includes('echo-key'),
     toolCall: model.includes('tool-call'),
+    extraPrompt: num(/prompt-(\d+)/, model) ?? 0,
+    blocked: /(^|[^a-z])blocked([^a-z]|$)/.test(model),
+    malformed: model.includes('malformed'),
+    retryDelaySeconds: num(/retry-delay-(\d+(?:\.\d+)?)/, model),
   };
 }

@@ -25,6 +25,8 @@ describe('registry', () => {
     expect(getFamily('azure')?.name).toBe('azure');
     expect(getFamily('ollama')?.name).toBe('ollama');
     expect(getFamily('ollama_chat')?.name).toBe('ollama_chat');
+    expect(getFamily('gemini')?.name).toBe('gemini');
+    expect(getFamily('vertex_ai')?.name).toBe('vertex_ai');
   });
 
   it('declares endpoints as data: what a family lacks is absent', () => {
@@ -36,6 +38,9 @@ describe('registry', () => {
     ]);
     expect(supportedCallTypes(getFamily('anthropic')!)).toEqual(['chat', 'anthropic_messages']);
     expect(supportedCallTypes(getFamily('ollama')!)).toEqual(['chat', 'completion', 'embedding']);
+    expect(supportedCallTypes(getFamily('gemini')!)).toEqual(['chat', 'embedding']);
+    expect(supportedCallTypes(getFamily('vertex_ai')!)).toEqual(['chat', 'embedding']);
+    expect(getFamily('vertex_ai')!.authorize).toBeTypeOf('function');
     expect(getFamily('anthropic')!.endpoints.embedding).toBeUndefined();
     expect(supportedCallTypes(mockFamily)).toHaveLength(5);
     // Endpoints that cannot stream have no decoder.

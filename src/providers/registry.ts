@@ -9,11 +9,13 @@
 import type { DeploymentConfig } from '../config/types.js';
 import { anthropicFamily } from './anthropic/anthropic-family.js';
 import { azureFamily } from './azure/azure-family.js';
+import { geminiFamily } from './gemini/gemini-family.js';
 import { mockFamily } from './mock/mock-family.js';
 import { ollamaChatFamily, ollamaFamily } from './ollama/ollama-family.js';
 import { createOpenAiCompatibleFamily } from './openai-compatible/openai-family.js';
 import { apiBaseOnlySpec, OPENAI_COMPATIBLE } from './openai-compatible/openai-providers.js';
 import type { ProviderFamily } from './types.js';
+import { vertexFamily } from './vertex/vertex-family.js';
 
 const families = new Map<string, ProviderFamily>();
 for (const [name, spec] of Object.entries(OPENAI_COMPATIBLE))
@@ -21,6 +23,8 @@ for (const [name, spec] of Object.entries(OPENAI_COMPATIBLE))
 families.set('azure', azureFamily);
 families.set('azure_text', azureFamily);
 families.set('anthropic', anthropicFamily);
+families.set('gemini', geminiFamily);
+families.set('vertex_ai', vertexFamily);
 families.set('ollama', ollamaFamily);
 families.set('ollama_chat', ollamaChatFamily);
 

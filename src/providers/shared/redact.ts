@@ -26,6 +26,7 @@ const SECRET_OPTIONS = [
   'aws_session_token',
   'aws_access_key_id',
   'vertex_credentials',
+  'vertex_ai_credentials',
   'azure_ad_token',
   'client_secret',
 ] as const;
