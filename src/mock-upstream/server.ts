@@ -9,6 +9,11 @@
  *                      answers with a generic model name (gpt-4, gpt-4o, gpt-35-turbo…) whatever the deployment
  *   Anthropic          POST …/v1/messages, `x-api-key` + `anthropic-version` required
  *   Ollama             POST /api/chat, /api/generate, /api/embed (no auth)
+ *   Bedrock runtime    POST /model/:id/converse[-stream], /model/:id/invoke (SigV4, service bedrock)
+ *   SageMaker runtime  POST /endpoints/:name/invocations[-response-stream] (SigV4, service sagemaker)
+ *   STS                POST / with Action=AssumeRole (SigV4, service sts)
+ *   Cohere v2          POST /v2/chat, /v2/embed, `Authorization: Bearer <key>`
+ *   (AWS and Cohere: aws-cohere-routes.ts; AWS keys: `opts.aws.keys`, default MOCK_AWS_KEYS)
  *
  * Credentials: any non-empty key is accepted unless it contains `invalid` (or is not in
  * `opts.apiKeys` when given); a missing or rejected key → 401 in that provider's error shape.
@@ -38,6 +43,8 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import { isRecord, type Json, tryParse } from '../providers/shared/json.js';
 import { anthropicError, anthropicErrorType, handleAnthropic } from './anthropic-routes.js';
+import { createMockAwsState, type MockAwsKey, type MockAwsState } from './aws-auth.js';
+import { handleAwsAndCohereRoutes } from './aws-cohere-routes.js';
 import {
   BENCH_CHAT_BODY,
   BENCH_CHAT_HEADERS,
@@ -69,12 +76,16 @@ export interface MockUpstreamOptions {
   /** Record requests (default true); the newest `maxRecorded` are kept. */
   record?: boolean;
   maxRecorded?: number;
+  /** AWS key pairs the Bedrock/SageMaker/STS routes accept (default: MOCK_AWS_KEYS). */
+  aws?: { keys?: MockAwsKey[] };
 }
 
 export interface MockUpstream {
   url: string;
   port: number;
   requests: RecordedRequest[];
+  /** The AWS side: accepted keys (incl. STS-issued), STS call count, prompt-cache state. */
+  aws: MockAwsState;
   close(): Promise<void>;
 }
 
@@ -208,6 +219,7 @@ export async function startMockUpstream(opts: MockUpstreamOptions = {}): Promise
   const record = opts.record ?? true;
   const maxRecorded = opts.maxRecorded ?? 1000;
   const flakyCounts = new Map<string, number>();
+  const aws = createMockAwsState(opts.aws?.keys);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
@@ -229,6 +241,20 @@ export async function startMockUpstream(opts: MockUpstreamOptions = {}): Promise
       requests.push({ method: req.method ?? 'GET', path, query, headers: req.headers, body, rawBody: raw });
       if (requests.length > maxRecorded) requests.shift();
     }
+    if (
+      await handleAwsAndCohereRoutes({
+        req,
+        res,
+        path,
+        query,
+        rawBody: raw,
+        body,
+        aws,
+        apiKeys: opts.apiKeys,
+        flakyCounts,
+      })
+    )
+      return;
     const r = route(path);
     if (!r || req.method !== 'POST') {
       return sendJson(
@@ -304,6 +330,7 @@ export async function startMockUpstream(opts: MockUpstreamOptions = {}): Promise
     url: `http://${shownHost}:${port}`,
     port,
     requests,
+    aws,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
