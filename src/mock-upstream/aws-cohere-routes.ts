@@ -16,6 +16,14 @@ import { handleSagemaker, sagemakerRoute } from './sagemaker-routes.js';
 import { handleAssumeRole, isStsRequest, stsError } from './sts-routes.js';
 import { parseSwitches, type Switches } from './switches.js';
 
+/** STS names the same failures differently from the JSON-protocol services. */
+const STS_CODES: Record<string, string> = {
+  InvalidSignatureException: 'SignatureDoesNotMatch',
+  UnrecognizedClientException: 'InvalidClientTokenId',
+  ExpiredTokenException: 'ExpiredToken',
+  MissingAuthenticationTokenException: 'MissingAuthenticationToken',
+};
+
 export interface ExtraRouteContext {
   req: IncomingMessage;
   res: ServerResponse;
@@ -57,7 +65,7 @@ export async function handleAwsAndCohereRoutes(c: ExtraRouteContext): Promise<bo
     const auth = await verifySigV4(awsReq, c.aws, 'sts');
     if (isAuthFailure(auth)) {
       c.aws.stsCalls++;
-      stsError(res, auth.status, auth.type.replace(/Exception$/, ''), auth.message.split('\n\n')[0]);
+      stsError(res, auth.status, STS_CODES[auth.type] ?? auth.type, auth.message.split('\n\n')[0]);
       return true;
     }
     handleAssumeRole(res, c.rawBody, c.aws, auth.key.accessKeyId);

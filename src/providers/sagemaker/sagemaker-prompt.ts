@@ -5,7 +5,7 @@
  *   1. a custom template from litellm_params (`roles`, `initial_prompt_value`, `final_prompt_value`,
  *      `bos_token`, `eos_token`), rendered by LiteLLM's `custom_prompt`;
  *   2. else by `hf_model_name`, or the endpoint name: "llama-2" + "chat" → the Llama-2 chat template;
- *      Llama-3 instruct → its chat template; Mistral instruct → LiteLLM's mistral_instruct_pt;
+ *      Llama-3 and Mistral instruct → their Hub chat templates (LiteLLM renders those from the Hub);
  *   3. else LiteLLM's `default_pt`: the message contents joined with a space. (LiteLLM first tries to
  *      download the model's chat template from the Hugging Face Hub, which fails for endpoint names and
  *      lands here; the gateway never fetches on the request path.)
@@ -66,15 +66,25 @@ export const LLAMA2_CHAT: PromptTemplate = {
   eosToken: '</s>',
 };
 
-/** LiteLLM's mistral_instruct_pt. */
-export const MISTRAL_INSTRUCT: PromptTemplate = {
-  roles: {
-    system: { pre_message: '[INST] \n', post_message: ' [/INST]\n' },
-    user: { pre_message: '[INST] ', post_message: ' [/INST]\n' },
-    assistant: { pre_message: ' ', post_message: '</s> ' },
-  },
-  initialPromptValue: '<s>',
-};
+/**
+ * The Mistral-Instruct chat template from the Hub (what LiteLLM renders for Mistral instruct models):
+ * `<s>[INST] user [/INST]answer</s>[INST] …`; system messages go before the first user message.
+ */
+export function mistralInstruct(messages: readonly Turn[]): string {
+  const system = messages.filter((m) => m.role === 'system').map((m) => m.content);
+  let out = '<s>';
+  let first = true;
+  for (const m of messages) {
+    if (m.role === 'system') continue;
+    if (m.role === 'assistant') out += `${m.content}</s>`;
+    else {
+      const text = first && system.length > 0 ? `${system.join('\n\n')}\n\n${m.content}` : m.content;
+      out += `[INST] ${text} [/INST]`;
+      first = false;
+    }
+  }
+  return out;
+}
 
 /** The Meta-Llama-3 instruct chat template with the generation prompt (what LiteLLM renders from the Hub). */
 export function llama3Instruct(messages: readonly Turn[]): string {
@@ -139,6 +149,6 @@ export function renderPrompt(d: DeploymentConfig, messages: unknown): string {
   if (name.includes('llama-2') && name.includes('chat')) return customPrompt(LLAMA2_CHAT, t);
   if ((name.includes('llama-3') || name.includes('llama3')) && name.includes('instruct'))
     return llama3Instruct(t);
-  if (name.includes('mistral') && name.includes('instruct')) return customPrompt(MISTRAL_INSTRUCT, t);
+  if (name.includes('mistral') && name.includes('instruct')) return mistralInstruct(t);
   return defaultPrompt(t);
 }

@@ -51,7 +51,8 @@ export function createPayloadPartDecoder(input: CallInput, inner: StreamDecoder)
         }
       }
       const outcome = inner.end();
-      return error && !outcome.error ? { ...outcome, error } : outcome;
+      // A broken frame is the root cause of whatever the container format then lacks.
+      return error ? { ...outcome, error } : outcome;
     },
     finalize: (final) => inner.finalize(final),
   };
