@@ -401,6 +401,20 @@ describe('bad input and upstream failures: clear OpenAI-shaped errors, every att
   });
 });
 
+describe('secrets', () => {
+  it('/model/info lists the AWS deployments with their call types, without keys or session tokens', async () => {
+    const res = await fetch(`${t.url}/model/info`, { headers: { authorization: 'Bearer sk-1234' } });
+    const text = await res.text();
+    expect(text).not.toContain(SECRET);
+    expect(text).not.toContain(EXPIRED_TOKEN);
+    const data = (JSON.parse(text) as { data: Array<Record<string, any>> }).data;
+    const claude = data.find((x) => x.model_name === 'claude-us')!;
+    expect(claude.model_info.supported_call_types).toEqual(['chat', 'embedding']);
+    expect(claude.model_info.config_problems).toEqual([]);
+    expect(claude.model_info.pricing_source).toMatch(/^catalog:us\.anthropic\.claude-3-5-sonnet-20241022-v2:0@/);
+  });
+});
+
 describe('sagemaker_chat (messages API) priced per second', () => {
   it('cost = upstream wall time × input_cost_per_second, stated in the explanation', async () => {
     const { response } = await client()

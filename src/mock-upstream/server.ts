@@ -34,7 +34,8 @@
  *   echo-key          with stream-error (OpenAI format): the error message echoes the presented API key
  *   no-usage          OpenAI format: no usage field / no include_usage chunk
  *   tool-call         answer with a call to the first declared tool (also when tool_choice forces one)
- *   missing           Ollama: 404 model not found
+ *   missing           Ollama: 404 model not found; SageMaker: 400 endpoint not found
+ *   truncate-frame    Bedrock/SageMaker streams: the body ends halfway through an event-stream frame
  *   bench             OpenAI chat: pre-serialised fixed answer, no per-request JSON work, not recorded
  *
  * The answer echoes the last user message; usage counts the prompt and the answer with the tokenizer.
