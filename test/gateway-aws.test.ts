@@ -411,7 +411,9 @@ describe('secrets', () => {
     const claude = data.find((x) => x.model_name === 'claude-us')!;
     expect(claude.model_info.supported_call_types).toEqual(['chat', 'embedding']);
     expect(claude.model_info.config_problems).toEqual([]);
-    expect(claude.model_info.pricing_source).toMatch(/^catalog:us\.anthropic\.claude-3-5-sonnet-20241022-v2:0@/);
+    expect(claude.model_info.pricing_source).toMatch(
+      /^catalog:us\.anthropic\.claude-3-5-sonnet-20241022-v2:0@/,
+    );
   });
 });
 

@@ -44,7 +44,7 @@ describe('registry', () => {
 
   it('serves bedrock, sagemaker and cohere natively; api_base is their runtime endpoint, as in LiteLLM', async () => {
     expect(supportedCallTypes(getFamily('bedrock')!)).toEqual(['chat', 'embedding']);
-    expect(supportedCallTypes(getFamily('sagemaker')!)).toEqual(['chat', 'embedding']);
+    expect(supportedCallTypes(getFamily('sagemaker')!)).toEqual(['chat', 'completion', 'embedding']);
     expect(supportedCallTypes(getFamily('sagemaker_chat')!)).toEqual(['chat', 'embedding']);
     expect(supportedCallTypes(getFamily('cohere')!)).toEqual(['chat', 'embedding']);
     expect(getFamily('cohere_chat')!.name).toBe('cohere_chat');

@@ -137,6 +137,30 @@ describe('sagemaker/ (TGI / LMI text generation)', () => {
     );
   });
 
+  it('completions: the prompt as is, text_completion answers and chunks', async () => {
+    const body = { prompt: 'Once upon a time', max_tokens: 20 };
+    const r = await roundTrip(sagemakerFamily, 'completion', body, d('sagemaker/my-endpoint'));
+    expect(mock.requests.at(-1)!.body).toEqual({
+      inputs: 'Once upon a time',
+      parameters: { max_new_tokens: 20 },
+    });
+    expect(r.body).toMatchObject({
+      object: 'text_completion',
+      choices: [{ text: 'Hello from the mock upstream. You said: Once upon a time' }],
+    });
+    const s = await streamRoundTrip(sagemakerFamily, 'completion', body, d('sagemaker/my-endpoint'));
+    const chunks = (sseDataPayloads(s.out) as { object?: string; choices?: { text: string }[] }[]).filter(
+      (c) => typeof c === 'object' && (c.choices?.length ?? 0) > 0,
+    );
+    expect(chunks.every((c) => c.object === 'text_completion')).toBe(true);
+    expect(chunks.map((c) => c.choices![0].text).join('')).toBe(
+      'Hello from the mock upstream. You said: Once upon a time',
+    );
+    await expect(
+      built(sagemakerFamily, 'completion', { prompt: ['a', 'b'] }, d('sagemaker/x')),
+    ).rejects.toMatchObject({ code: 'TG_ERR_BAD_REQUEST' });
+  });
+
   it('embeddings: {"inputs": [...]} → OpenAI list, usage counted and flagged', async () => {
     const r = await roundTrip(
       sagemakerFamily,

@@ -3,7 +3,8 @@
  * Amazon SageMaker runtime endpoints, SigV4-signed (service `sagemaker`):
  *   `sagemaker/<endpoint>`       InvokeEndpoint(WithResponseStream) with the text-generation container
  *                                format (TGI/LMI: `inputs` + `parameters`), the chat rendered into a
- *                                prompt as LiteLLM renders it; embeddings as `{"inputs": [...]}`.
+ *                                prompt as LiteLLM renders it (completions: the prompt as is);
+ *                                embeddings as `{"inputs": [...]}`.
  *   `sagemaker_chat/<endpoint>`  endpoints serving the OpenAI messages API (TGI/LMI messages API): the
  *                                OpenAI body as is, OpenAI answers and chunks inside the event stream.
  * URL: https://runtime.sagemaker.<region>.amazonaws.com/endpoints/<endpoint>/invocations[-response-stream];
@@ -27,12 +28,14 @@ import type { CallInput, EndpointHandler, ProviderFamily, UpstreamRequest } from
 import { renderPrompt } from './sagemaker-prompt.js';
 import { createPayloadPartDecoder } from './sagemaker-stream.js';
 import {
+  completionPrompt,
   createTgiStreamDecoder,
   estimatedTgiUsage,
   tgiBody,
   tgiOutput,
   tgiParameters,
   tgiToChat,
+  tgiToCompletion,
 } from './sagemaker-tgi.js';
 
 const hooks = awsHooks('sagemaker');
@@ -78,11 +81,17 @@ function request(input: CallInput, body: unknown, stream = input.stream): Upstre
 
 const prompts = new WeakMap<CallInput, string>();
 
-/** The rendered prompt of a call (computed once per call, shared by build, parse and the decoder). */
+/**
+ * The prompt of a call, computed once per call and shared by build, parse and the decoder: the chat
+ * rendered as LiteLLM renders it, or a completion's prompt as it is.
+ */
 function promptOf(input: CallInput): string {
   let p = prompts.get(input);
   if (p === undefined) {
-    p = renderPrompt(input.deployment, input.body.messages);
+    p =
+      input.callType === 'completion'
+        ? completionPrompt(input.body)
+        : renderPrompt(input.deployment, input.body.messages);
     prompts.set(input, p);
   }
   return p;
@@ -104,6 +113,23 @@ const tgiChat: EndpointHandler = {
     createPayloadPartDecoder(
       input,
       createTgiStreamDecoder(input, input.deployment.upstreamModel, promptOf(input)),
+    ),
+};
+
+/** `/v1/completions` on a text-generation endpoint: the prompt as is, a text_completion back. */
+const tgiCompletion: EndpointHandler = {
+  build: tgiChat.build,
+  parse(json, _raw, input) {
+    const prompt = promptOf(input);
+    const model = input.deployment.upstreamModel;
+    const out = tgiOutput(json, prompt);
+    const usage = estimatedTgiUsage(prompt, out.text, model, out.generatedTokens);
+    return { body: tgiToCompletion(out.text, out.finish, model, usage), usage, rawUsage: null };
+  },
+  decoder: (input) =>
+    createPayloadPartDecoder(
+      input,
+      createTgiStreamDecoder(input, input.deployment.upstreamModel, promptOf(input), 'text_completion'),
     ),
 };
 
@@ -168,7 +194,7 @@ const common = {
 
 export const sagemakerFamily: ProviderFamily = {
   name: 'sagemaker',
-  endpoints: { chat: tgiChat, embedding },
+  endpoints: { chat: tgiChat, completion: tgiCompletion, embedding },
   ...common,
 };
 

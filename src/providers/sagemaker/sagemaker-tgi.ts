@@ -9,7 +9,7 @@
  * LiteLLM does, and the usage is flagged estimated (TGI's `details.generated_tokens` is used when present).
  */
 import type { DeploymentConfig } from '../../config/types.js';
-import type { GatewayError } from '../../errors.js';
+import { GatewayError } from '../../errors.js';
 import { emptyUsage, type Usage } from '../../pricing/usage.js';
 import { newId, nowSeconds } from '../shared/ids.js';
 import { arr, count, isRecord, type Json, rec, str, tryParse } from '../shared/json.js';
@@ -24,6 +24,9 @@ import type { CallInput, StreamDecoder, StreamFinal, StreamOutcome } from '../ty
 const DROPPED = new Set([
   'model',
   'messages',
+  'prompt',
+  'echo',
+  'suffix',
   'stream',
   'stream_options',
   'user',
@@ -123,6 +126,31 @@ export function estimatedTgiUsage(
   return usage;
 }
 
+/** The prompt of a completions body: TGI generates for one input at a time. */
+export function completionPrompt(body: Json): string {
+  const p = body.prompt;
+  if (typeof p === 'string') return p;
+  if (Array.isArray(p) && p.length === 1 && typeof p[0] === 'string') return p[0];
+  throw new GatewayError(
+    'TG_ERR_BAD_REQUEST',
+    'SageMaker text generation takes one `prompt` string per request.',
+    {
+      param: 'prompt',
+    },
+  );
+}
+
+export function tgiToCompletion(text: string, finish: string, model: string, usage: Usage): Json {
+  return {
+    id: newId('cmpl-'),
+    object: 'text_completion',
+    created: nowSeconds(),
+    model,
+    choices: [{ index: 0, text, finish_reason: finish, logprobs: null }],
+    usage: usageToOpenAi(usage),
+  };
+}
+
 export function tgiToChat(text: string, finish: string, model: string, usage: Usage): Json {
   return {
     id: newId('chatcmpl-'),
@@ -136,11 +164,16 @@ export function tgiToChat(text: string, finish: string, model: string, usage: Us
   };
 }
 
-/** TGI SSE / LMI JSON-lines bytes → OpenAI chat.completion.chunk SSE. */
-export function createTgiStreamDecoder(input: CallInput, model: string, prompt: string): StreamDecoder {
+/** TGI SSE / LMI JSON-lines bytes → OpenAI chat.completion.chunk (or text_completion) SSE. */
+export function createTgiStreamDecoder(
+  input: CallInput,
+  model: string,
+  prompt: string,
+  object: 'chat.completion.chunk' | 'text_completion' = 'chat.completion.chunk',
+): StreamDecoder {
   const utf8 = new TextDecoder();
   const lines = createLineSplitter();
-  const id = newId('chatcmpl-');
+  const id = newId(object === 'text_completion' ? 'cmpl-' : 'chatcmpl-');
   const created = nowSeconds();
   let text = '';
   let sawTokens = false;
@@ -150,21 +183,23 @@ export function createTgiStreamDecoder(input: CallInput, model: string, prompt: 
   let error: GatewayError | null = null;
   let tail = '';
 
-  const chunk = (delta: Json, fin: string | null = null): string =>
-    sseData(
-      JSON.stringify({
-        id,
-        object: 'chat.completion.chunk',
-        created,
-        model,
-        choices: [{ index: 0, delta, finish_reason: fin }],
-      }),
-    );
+  const chunk = (delta: Json, fin: string | null = null): string => {
+    const choice =
+      object === 'text_completion'
+        ? {
+            index: 0,
+            text: typeof delta.content === 'string' ? delta.content : '',
+            finish_reason: fin,
+            logprobs: null,
+          }
+        : { index: 0, delta, finish_reason: fin };
+    return sseData(JSON.stringify({ id, object, created, model, choices: [choice] }));
+  };
 
   const content = (t: string): string => {
     if (t === '') return '';
     text += t;
-    const role = started ? {} : { role: 'assistant' };
+    const role = started || object === 'text_completion' ? {} : { role: 'assistant' };
     started = true;
     return chunk({ ...role, content: t });
   };
@@ -219,12 +254,9 @@ export function createTgiStreamDecoder(input: CallInput, model: string, prompt: 
     },
     finalize(final: StreamFinal) {
       if (final.error) return tail + openAiErrorFrame(final.error);
-      const closing = finish === null ? chunk(started ? {} : { role: 'assistant', content: '' }, 'stop') : '';
-      return (
-        tail +
-        closing +
-        openAiClosingFrames({ id, object: 'chat.completion.chunk', created, model, choices: [] }, null, final)
-      );
+      const first = object === 'text_completion' || started ? {} : { role: 'assistant', content: '' };
+      const closing = finish === null ? chunk(first, 'stop') : '';
+      return tail + closing + openAiClosingFrames({ id, object, created, model, choices: [] }, null, final);
     },
   };
 }
