@@ -64,6 +64,21 @@ export const LITELLM_PARAMS_OPTIONS = [
   'aws_role_name',
   'aws_session_name',
   'aws_bedrock_runtime_endpoint',
+  'aws_sts_endpoint',
+  'aws_external_id',
+  'aws_web_identity_token',
+  'sagemaker_base_url',
+  'aws_sagemaker_allow_zero_temp',
+  // Bedrock: the model id or ARN to call when it differs from `model` (e.g. provisioned throughput);
+  // SageMaker: the inference component name.
+  'model_id',
+  // Prompt template for text-generation endpoints (LiteLLM's custom prompt templates).
+  'hf_model_name',
+  'roles',
+  'initial_prompt_value',
+  'final_prompt_value',
+  'bos_token',
+  'eos_token',
   'vertex_project',
   'vertex_location',
   'vertex_credentials',

@@ -17,6 +17,11 @@
  *   Google OAuth       POST /token (service-account JWT assertion → expiring bearer token)
  *
  * For Gemini and Vertex the switches are read from the model name in the path.
+ *   Bedrock runtime    POST /model/:id/converse[-stream], /model/:id/invoke (SigV4, service bedrock)
+ *   SageMaker runtime  POST /endpoints/:name/invocations[-response-stream] (SigV4, service sagemaker)
+ *   STS                POST / with Action=AssumeRole (SigV4, service sts)
+ *   Cohere v2          POST /v2/chat, /v2/embed, `Authorization: Bearer <key>`
+ *   (AWS and Cohere: aws-cohere-routes.ts; AWS keys: `opts.aws.keys`, default MOCK_AWS_KEYS)
  *
  * Credentials: any non-empty key is accepted unless it contains `invalid` (or is not in
  * `opts.apiKeys` when given); a missing or rejected key → 401 in that provider's error shape.
@@ -42,6 +47,8 @@
  *   blocked           Gemini: the prompt is blocked for safety (200 with promptFeedback.blockReason)
  *   malformed         Gemini: a stream event that is not JSON after the first chunk
  *   retry-delay-<s>   Google 429s (fail-429): the RetryInfo retryDelay (default 0s; no retry-after header)
+ *   missing           Ollama: 404 model not found; SageMaker: 400 endpoint not found
+ *   truncate-frame    Bedrock/SageMaker streams: the body ends halfway through an event-stream frame
  *   bench             OpenAI chat: pre-serialised fixed answer, no per-request JSON work, not recorded
  *
  * The answer echoes the last user message; usage counts the prompt and the answer with the tokenizer.
@@ -50,6 +57,8 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import { isRecord, type Json, tryParse } from '../providers/shared/json.js';
 import { anthropicError, anthropicErrorType, handleAnthropic } from './anthropic-routes.js';
+import { createMockAwsState, type MockAwsKey, type MockAwsState } from './aws-auth.js';
+import { handleAwsAndCohereRoutes } from './aws-cohere-routes.js';
 import {
   BENCH_CHAT_BODY,
   BENCH_CHAT_HEADERS,
@@ -84,6 +93,8 @@ export interface MockUpstreamOptions {
   /** Record requests (default true); the newest `maxRecorded` are kept. */
   record?: boolean;
   maxRecorded?: number;
+  /** AWS key pairs the Bedrock/SageMaker/STS routes accept (default: MOCK_AWS_KEYS). */
+  aws?: { keys?: MockAwsKey[] };
 }
 
 export interface MockUpstream {
@@ -92,6 +103,8 @@ export interface MockUpstream {
   requests: RecordedRequest[];
   /** Google side: service accounts the token endpoint accepts, token expiry, refusal. */
   google: GoogleMockControl;
+  /** The AWS side: accepted keys (incl. STS-issued), STS call count, prompt-cache state. */
+  aws: MockAwsState;
   close(): Promise<void>;
 }
 
@@ -262,6 +275,7 @@ export async function startMockUpstream(opts: MockUpstreamOptions = {}): Promise
   const flakyCounts = new Map<string, number>();
   const google = createGoogleMock();
   let ownTokenUrl = '';
+  const aws = createMockAwsState(opts.aws?.keys);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
@@ -284,6 +298,20 @@ export async function startMockUpstream(opts: MockUpstreamOptions = {}): Promise
       if (requests.length > maxRecorded) requests.shift();
     }
     if (path === '/token' && req.method === 'POST') return google.handleToken(res, raw, ownTokenUrl);
+    if (
+      await handleAwsAndCohereRoutes({
+        req,
+        res,
+        path,
+        query,
+        rawBody: raw,
+        body,
+        aws,
+        apiKeys: opts.apiKeys,
+        flakyCounts,
+      })
+    )
+      return;
     const r = route(path);
     if (!r || req.method !== 'POST') {
       return sendJson(
@@ -367,6 +395,7 @@ export async function startMockUpstream(opts: MockUpstreamOptions = {}): Promise
     port,
     requests,
     google,
+    aws,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -51,6 +51,7 @@ describe('the seeds’ worked examples', () => {
         priceKey: 'input_cost_per_second',
         unitPrice: 420n * 10n ** 18n,
         amount: 21n * 10n ** 20n,
+        note: 'duration = upstream call wall time, request sent to last byte',
       },
     ]);
   });

@@ -156,11 +156,18 @@ function tokens(lines: CostLine[], kind: string, n: number, ref: PriceRef | null
   return line(lines, kind, n, 'token', ref, ref.price * BigInt(n));
 }
 
+/** What a per-second quantity measures (Usage.durationMs), stated in every explanation. */
+export const DURATION_NOTE = 'duration = upstream call wall time, request sent to last byte';
+
 function seconds(lines: CostLine[], kind: string, ms: number, ref: PriceRef | null): Money {
   if (ms <= 0 || ref === null) return 0n;
   const whole = Math.round(ms);
   const amount = (ref.price * BigInt(whole) + 500n) / 1000n; // same as mulMillis
-  return line(lines, kind, whole / 1000, 'second', ref, amount);
+  const at = lines.length;
+  line(lines, kind, whole / 1000, 'second', ref, amount);
+  const l = lines[at];
+  l.note = l.note === undefined ? DURATION_NOTE : `${l.note}; ${DURATION_NOTE}`;
+  return amount;
 }
 
 function unpricedPart(parts: UnpricedPart[], kind: string, quantity: number, unit: CostUnit, reason: string) {

@@ -91,6 +91,13 @@ const KNOWN_PROVIDERS = new Set([
   'parallel_ai',
   'github',
   'github_copilot',
+  'zai',
+  'zhipu',
+  'nebius',
+  'galadriel',
+  'veniceai',
+  'scaleway',
+  'chutes',
   'mock',
 ]);
 
@@ -125,6 +132,8 @@ export function providerFamily(provider: string): string {
       return 'codestral';
     case 'vllm':
       return 'hosted_vllm';
+    case 'zhipu':
+      return 'zai';
     default:
       return p;
   }
@@ -140,6 +149,8 @@ export function providerCompatible(provider: string, entryProvider: unknown): 'y
   const b = providerFamily(entryProvider);
   if (a === b) return 'yes';
   if (a === 'azure' && b === 'openai') return 'azure-openai';
+  // GitHub Models and a LiteLLM proxy serve other vendors' models: LiteLLM prices them by any entry.
+  if (a === 'github' || a === 'litellm_proxy') return 'yes';
   return 'no';
 }
 

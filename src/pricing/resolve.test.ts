@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { miniCatalog } from './__fixtures__/mini-catalog.js';
 import { builtinCatalog } from './builtin-catalog.js';
+import { providerCompatible } from './model-names.js';
 import { formatMoney } from './money.js';
 import { PricingError, resolvePricing, resolveResponseModel } from './resolve.js';
 
@@ -368,5 +369,38 @@ describe('built-in catalog', () => {
         b,
       ).entryKey,
     ).toBe('us.anthropic.claude-sonnet-4-20250514-v1:0');
+  });
+});
+
+describe('Bedrock, Cohere and long-tail names against the built-in catalog (the entries LiteLLM uses)', () => {
+  const key = (model: string, provider: string) =>
+    resolvePricing({ name: 't', model, provider }, builtinCatalog()).entryKey;
+
+  it('cross-region inference profiles are priced by their own entry; route prefixes and regions are understood', () => {
+    expect(key('bedrock/us.anthropic.claude-3-5-sonnet-20241022-v2:0', 'bedrock')).toBe(
+      'us.anthropic.claude-3-5-sonnet-20241022-v2:0',
+    );
+    expect(key('bedrock/converse/eu.anthropic.claude-3-haiku-20240307-v1:0', 'bedrock')).toBe(
+      'eu.anthropic.claude-3-haiku-20240307-v1:0',
+    );
+    expect(key('bedrock/global.anthropic.claude-sonnet-4-20250514-v1:0', 'bedrock')).toBe(
+      'global.anthropic.claude-sonnet-4-20250514-v1:0',
+    );
+    expect(key('bedrock/us-gov-west-1/anthropic.claude-3-haiku-20240307-v1:0', 'bedrock')).toBe(
+      'bedrock/us-gov-west-1/anthropic.claude-3-haiku-20240307-v1:0',
+    );
+    expect(key('bedrock/amazon.titan-embed-text-v2:0', 'bedrock')).toBe('amazon.titan-embed-text-v2:0');
+    expect(key('bedrock/cohere.embed-english-v3', 'bedrock')).toBe('cohere.embed-english-v3');
+  });
+
+  it('cohere/ and cohere_chat/ share the cohere entries; github/ may use any vendor entry; zhipu/ is zai', () => {
+    expect(key('cohere/command-r-plus', 'cohere')).toBe('command-r-plus');
+    expect(key('cohere_chat/command-r', 'cohere_chat')).toBe('command-r');
+    expect(key('cohere/embed-english-v3.0', 'cohere')).toBe('embed-english-v3.0');
+    expect(key('github/gpt-4o', 'github')).toBe('gpt-4o');
+    expect(key('cerebras/llama3.1-8b', 'cerebras')).toBe('cerebras/llama3.1-8b');
+    expect(providerCompatible('zhipu', 'zai')).toBe('yes');
+    expect(providerCompatible('github', 'anthropic')).toBe('yes');
+    expect(providerCompatible('cerebras', 'groq')).toBe('no');
   });
 });

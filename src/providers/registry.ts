@@ -1,19 +1,19 @@
 /**
  * @module providers/registry
- * Provider prefix (`litellm_params.model` = `<provider>/<model>`) → family.
- * `sagemaker/` and `bedrock/` have no wire format here yet: `getFamily` returns undefined for them;
- * `familyForDeployment` serves them as OpenAI-compatible when the deployment has an api_base (e.g. an
- * OpenAI-compatible endpoint in front of SageMaker). A deployment with `mock_response` is served by the
- * mock family whatever its prefix.
+ * Provider prefix (`litellm_params.model` = `<provider>/<model>`) → family. A deployment with
+ * `mock_response` is served by the mock family whatever its prefix.
  */
 import type { DeploymentConfig } from '../config/types.js';
 import { anthropicFamily } from './anthropic/anthropic-family.js';
 import { azureFamily } from './azure/azure-family.js';
+import { bedrockFamily } from './bedrock/bedrock-family.js';
+import { cohereChatFamily, cohereFamily } from './cohere/cohere-family.js';
 import { geminiFamily } from './gemini/gemini-family.js';
 import { mockFamily } from './mock/mock-family.js';
 import { ollamaChatFamily, ollamaFamily } from './ollama/ollama-family.js';
 import { createOpenAiCompatibleFamily } from './openai-compatible/openai-family.js';
-import { apiBaseOnlySpec, OPENAI_COMPATIBLE } from './openai-compatible/openai-providers.js';
+import { OPENAI_COMPATIBLE } from './openai-compatible/openai-providers.js';
+import { sagemakerChatFamily, sagemakerFamily } from './sagemaker/sagemaker-family.js';
 import type { ProviderFamily } from './types.js';
 import { vertexFamily } from './vertex/vertex-family.js';
 
@@ -27,9 +27,11 @@ families.set('gemini', geminiFamily);
 families.set('vertex_ai', vertexFamily);
 families.set('ollama', ollamaFamily);
 families.set('ollama_chat', ollamaChatFamily);
-
-/** Prefixes that are recognised but only usable through an OpenAI-compatible api_base. */
-export const API_BASE_ONLY_PROVIDERS: readonly string[] = ['sagemaker', 'sagemaker_chat', 'bedrock'];
+families.set('bedrock', bedrockFamily);
+families.set('sagemaker', sagemakerFamily);
+families.set('sagemaker_chat', sagemakerChatFamily);
+families.set('cohere', cohereFamily);
+families.set('cohere_chat', cohereChatFamily);
 
 /** Every provider prefix with a wire implementation. */
 export const KNOWN_PROVIDERS: readonly string[] = [...families.keys()];
@@ -40,17 +42,8 @@ export function getFamily(provider: string): ProviderFamily | undefined {
   return families.get(provider);
 }
 
-const apiBaseFamilies = new Map<string, ProviderFamily>();
-
-/** The family serving a deployment: mock_response, its prefix's family, or the api_base fallback. */
+/** The family serving a deployment: mock_response, else its prefix's family. */
 export function familyForDeployment(d: DeploymentConfig): ProviderFamily | undefined {
   if (d.mockResponse !== undefined) return mockFamily;
-  const direct = families.get(d.provider);
-  if (direct || !d.apiBase || !API_BASE_ONLY_PROVIDERS.includes(d.provider)) return direct;
-  let f = apiBaseFamilies.get(d.provider);
-  if (!f) {
-    f = createOpenAiCompatibleFamily(apiBaseOnlySpec(d.provider));
-    apiBaseFamilies.set(d.provider, f);
-  }
-  return f;
+  return families.get(d.provider);
 }

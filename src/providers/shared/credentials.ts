@@ -13,7 +13,10 @@ export interface EndpointSpec {
   keyEnv: readonly string[];
   /** Environment variables tried in order for the base URL. */
   baseEnv: readonly string[];
-  /** Default base URL; undefined = api_base is required. */
+  /**
+   * Default base URL; undefined = api_base is required. `{NAME}` placeholders are filled from the
+   * environment (e.g. Cloudflare's `{CLOUDFLARE_ACCOUNT_ID}`); a missing one makes api_base required.
+   */
   defaultBase: string | undefined;
   /** Whether a request without a key is a configuration error (false for local servers). */
   keyRequired: boolean;
@@ -35,13 +38,28 @@ function firstEnv(names: readonly string[]): string | undefined {
   return undefined;
 }
 
+/** The default base with its `{NAME}` placeholders filled, or the names that are not set. */
+function defaultBase(spec: EndpointSpec): { base?: string; missing: string[] } {
+  if (spec.defaultBase === undefined) return { missing: [] };
+  const missing: string[] = [];
+  const base = spec.defaultBase.replace(/\{([A-Z0-9_]+)\}/g, (_, name: string) => {
+    const v = firstEnv([name]);
+    if (v === undefined) missing.push(name);
+    return v === undefined ? '' : encodeURIComponent(v);
+  });
+  return missing.length > 0 ? { missing } : { base, missing };
+}
+
 /** What is missing for a deployment to reach its provider (empty when nothing). */
 export function endpointProblems(d: DeploymentConfig, spec: EndpointSpec): string[] {
   const problems: string[] = [];
-  const base = d.apiBase ?? firstEnv(spec.baseEnv) ?? spec.defaultBase;
+  const fallback = defaultBase(spec);
+  const base = d.apiBase ?? firstEnv(spec.baseEnv) ?? fallback.base;
   if (base === undefined || base === '') {
-    const env = spec.baseEnv.length > 0 ? ` or ${spec.baseEnv.join('/')}` : '';
-    problems.push(`no api_base: provider "${spec.provider}" needs litellm_params.api_base${env}`);
+    const env = [...spec.baseEnv, ...fallback.missing];
+    problems.push(
+      `no api_base: provider "${spec.provider}" needs litellm_params.api_base${env.length > 0 ? ` or ${env.join('/')}` : ''}`,
+    );
   } else if (!/^https?:\/\//i.test(base)) {
     problems.push(`api_base must be an http(s) URL (got a value of ${base.length} characters)`);
   }
@@ -60,7 +78,7 @@ export function resolveEndpoint(d: DeploymentConfig, spec: EndpointSpec): Endpoi
   if (hit) return hit;
   const problems = endpointProblems(d, spec);
   if (problems.length > 0) throw providerConfigError(d, problems.join('; '));
-  const base = (d.apiBase ?? firstEnv(spec.baseEnv) ?? spec.defaultBase) as string;
+  const base = (d.apiBase ?? firstEnv(spec.baseEnv) ?? defaultBase(spec).base) as string;
   const endpoint: Endpoint = { base: base.replace(/\/+$/, ''), apiKey: d.apiKey ?? firstEnv(spec.keyEnv) };
   cache.set(d, endpoint);
   return endpoint;

@@ -25,6 +25,7 @@ const SECRET_OPTIONS = [
   'aws_secret_access_key',
   'aws_session_token',
   'aws_access_key_id',
+  'aws_web_identity_token',
   'vertex_credentials',
   'vertex_ai_credentials',
   'azure_ad_token',
