@@ -352,10 +352,9 @@ export function createEngine(opts: EngineOptions): Engine {
   }
 
   async function completeOnce(plan: CallPlan, rt: DeploymentRuntime): Promise<CompletedCall> {
-    const t0 = performance.now();
     const call = await openUpstream(plan, rt, timeoutMsOf(rt), undefined);
     const { json, raw } = await readJsonBody(call, rt, timeoutMsOf(rt));
-    const durationMs = Math.round(performance.now() - t0);
+    const durationMs = Math.round(performance.now() - call.sentAt);
     const parsed = call.handler.parse(json, raw, call.input);
     const usage =
       parsed.usage ?? estimateUsage(plan.body, rt.config.upstreamModel, responseText(parsed.body), null);
@@ -387,7 +386,6 @@ export function createEngine(opts: EngineOptions): Engine {
     const onClientGone = () => upstreamAbort.abort();
     out.signal.addEventListener('abort', onClientGone, { once: true });
     try {
-      const t0 = performance.now();
       const call: UpstreamCall = await openUpstream(plan, rt, timeoutMsOf(rt), upstreamAbort.signal);
       const decoder = call.handler.decoder?.(call.input);
       if (!decoder)
@@ -419,7 +417,7 @@ export function createEngine(opts: EngineOptions): Engine {
       const usage = clean
         ? (outcome.usage as Usage)
         : estimateUsage(plan.body, rt.config.upstreamModel, outcome.text, outcome.usage);
-      usage.durationMs = Math.round(performance.now() - t0);
+      usage.durationMs = Math.round(performance.now() - call.sentAt);
       const cost = price(rt, usage, outcome.responseModel, plan);
       const event = record(plan, rt, {
         usage,

@@ -4,6 +4,7 @@
  * let the family authorize it (sign, attach a token), send it (over HTTP, or in-process for the mock),
  * and turn an HTTP error into the family's classified GatewayError. The caller then parses or decodes.
  */
+import { performance } from 'node:perf_hooks';
 import { GatewayError, isGatewayError } from '../errors.js';
 import { mockFamily } from '../providers/registry.js';
 import type { CallInput, EndpointHandler, ProviderFamily, UpstreamReply } from '../providers/types.js';
@@ -16,6 +17,11 @@ export interface UpstreamCall {
   input: CallInput;
   /** A 2xx reply whose body is still unread. */
   reply: UpstreamReply;
+  /**
+   * performance.now() when the request left (after build and authorize): per-second prices bill the
+   * upstream call's wall time from here to the last byte, never the gateway's signing or token fetches.
+   */
+  sentAt: number;
 }
 
 interface PlannedCall {
@@ -47,6 +53,7 @@ export async function openUpstream(
   let req = handler.build(input);
   if (family.authorize) req = await family.authorize(req, rt.config, signal);
   let reply: UpstreamReply;
+  const sentAt = performance.now();
   try {
     reply = family.send ? await family.send(req, input) : await sendUpstream(req, timeoutMs, signal);
   } catch (err) {
@@ -56,7 +63,7 @@ export async function openUpstream(
     const text = await reply.text().catch(() => '');
     throw family.classifyError(reply.status, text, reply, input);
   }
-  return { family, handler, input, reply };
+  return { family, handler, input, reply, sentAt };
 }
 
 /** Reads a non-streaming body as JSON; a connection cut while reading is classified like one before. */
