@@ -33,11 +33,29 @@ describe('registry', () => {
       'completion',
       'embedding',
       'image_generation',
+      'responses',
+      'responses_get',
+      'responses_delete',
+      'responses_input_items',
+      'transcription',
+      'translation',
+      'speech',
+      'image_edit',
+      'image_variation',
+      'moderation',
     ]);
-    expect(supportedCallTypes(getFamily('anthropic')!)).toEqual(['chat', 'anthropic_messages']);
-    expect(supportedCallTypes(getFamily('ollama')!)).toEqual(['chat', 'completion', 'embedding']);
+    // Chat-only families serve the Responses API through the chat translation (no stored-response calls).
+    expect(supportedCallTypes(getFamily('anthropic')!)).toEqual([
+      'chat',
+      'anthropic_messages',
+      'responses',
+      'count_tokens',
+    ]);
+    expect(supportedCallTypes(getFamily('ollama')!)).toEqual(['chat', 'completion', 'embedding', 'responses']);
+    expect(supportedCallTypes(getFamily('cohere')!)).toEqual(['rerank']);
+    expect(supportedCallTypes(getFamily('jina_ai')!)).toContain('rerank');
     expect(getFamily('anthropic')!.endpoints.embedding).toBeUndefined();
-    expect(supportedCallTypes(mockFamily)).toHaveLength(5);
+    expect(supportedCallTypes(mockFamily)).toHaveLength(6);
     // Endpoints that cannot stream have no decoder.
     expect(getFamily('openai')!.endpoints.embedding!.decoder).toBeUndefined();
   });

@@ -9,10 +9,12 @@
 import type { DeploymentConfig } from '../config/types.js';
 import { anthropicFamily } from './anthropic/anthropic-family.js';
 import { azureFamily } from './azure/azure-family.js';
+import { cohereFamily } from './cohere/cohere-family.js';
 import { mockFamily } from './mock/mock-family.js';
 import { ollamaChatFamily, ollamaFamily } from './ollama/ollama-family.js';
 import { createOpenAiCompatibleFamily } from './openai-compatible/openai-family.js';
 import { apiBaseOnlySpec, OPENAI_COMPATIBLE } from './openai-compatible/openai-providers.js';
+import { withResponsesViaChat } from './responses/responses-via-chat.js';
 import type { ProviderFamily } from './types.js';
 
 const families = new Map<string, ProviderFamily>();
@@ -23,6 +25,9 @@ families.set('azure_text', azureFamily);
 families.set('anthropic', anthropicFamily);
 families.set('ollama', ollamaFamily);
 families.set('ollama_chat', ollamaChatFamily);
+families.set('cohere', cohereFamily);
+// Every family that serves chat also serves the Responses API (natively, or translated to chat).
+for (const [name, family] of families) families.set(name, withResponsesViaChat(family));
 
 /** Prefixes that are recognised but only usable through an OpenAI-compatible api_base. */
 export const API_BASE_ONLY_PROVIDERS: readonly string[] = ['sagemaker', 'sagemaker_chat', 'bedrock'];
@@ -45,7 +50,7 @@ export function familyForDeployment(d: DeploymentConfig): ProviderFamily | undef
   if (direct || !d.apiBase || !API_BASE_ONLY_PROVIDERS.includes(d.provider)) return direct;
   let f = apiBaseFamilies.get(d.provider);
   if (!f) {
-    f = createOpenAiCompatibleFamily(apiBaseOnlySpec(d.provider));
+    f = withResponsesViaChat(createOpenAiCompatibleFamily(apiBaseOnlySpec(d.provider)));
     apiBaseFamilies.set(d.provider, f);
   }
   return f;

@@ -83,14 +83,49 @@ function messageTokens(messages: unknown[], model: string | undefined): number {
 }
 
 /**
+ * One item of a Responses API `input` array: a message (`content` string or parts), a function call
+ * (name + arguments), a function call's output, a reasoning summary; references count nothing.
+ */
+function responseItemTokens(item: Record<string, unknown>, model: string | undefined): number {
+  switch (item.type) {
+    case 'function_call':
+    case 'custom_tool_call':
+      return (
+        TOKENS_PER_MESSAGE +
+        countTextTokens(String(item.name ?? ''), model) +
+        countTextTokens(typeof item.arguments === 'string' ? item.arguments : String(item.input ?? ''), model)
+      );
+    case 'function_call_output':
+    case 'custom_tool_call_output': {
+      const out = item.output;
+      return (
+        TOKENS_PER_MESSAGE +
+        (typeof out === 'string' ? countTextTokens(out, model) : contentTokens(out, model))
+      );
+    }
+    case 'reasoning':
+      return contentTokens(item.summary, model);
+    case 'item_reference':
+      return 0;
+    default: {
+      let n = TOKENS_PER_MESSAGE;
+      if (typeof item.role === 'string') n += countTextTokens(item.role, model);
+      return n + contentTokens(item.content, model);
+    }
+  }
+}
+
+/**
  * Prompt tokens of a request body: chat `messages` (+ Anthropic `system`), completion `prompt`,
- * embedding `input`; tool definitions counted as their JSON text. An estimate for non-OpenAI models.
+ * embedding `input` and Responses API `input` (strings or structured items) with its `instructions`;
+ * tool definitions counted as their JSON text. An estimate for non-OpenAI models.
  */
 export function countPromptTokens(body: Record<string, unknown>, model?: string): number {
   const m = model ?? (typeof body.model === 'string' ? body.model : undefined);
   let n = 0;
   if (Array.isArray(body.messages)) n += messageTokens(body.messages, m) + REPLY_PRIMING;
   if (body.system !== undefined) n += contentTokens(body.system, m);
+  if (typeof body.instructions === 'string') n += countTextTokens(body.instructions, m);
   for (const key of ['prompt', 'input'] as const) {
     const v = body[key];
     if (typeof v === 'string') n += countTextTokens(v, m);
@@ -100,6 +135,8 @@ export function countPromptTokens(body: Record<string, unknown>, model?: string)
         else if (Array.isArray(item))
           n += item.length; // pre-tokenised input
         else if (typeof item === 'number') n += 1;
+        else if (item && typeof item === 'object')
+          n += responseItemTokens(item as Record<string, unknown>, m);
       }
     }
   }
