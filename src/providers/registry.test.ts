@@ -51,7 +51,12 @@ describe('registry', () => {
       'responses',
       'count_tokens',
     ]);
-    expect(supportedCallTypes(getFamily('ollama')!)).toEqual(['chat', 'completion', 'embedding', 'responses']);
+    expect(supportedCallTypes(getFamily('ollama')!)).toEqual([
+      'chat',
+      'completion',
+      'embedding',
+      'responses',
+    ]);
     expect(supportedCallTypes(getFamily('cohere')!)).toEqual(['rerank']);
     expect(supportedCallTypes(getFamily('jina_ai')!)).toContain('rerank');
     expect(getFamily('anthropic')!.endpoints.embedding).toBeUndefined();

@@ -10,7 +10,7 @@ import { GatewayError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { CallType } from '../../providers/types.js';
 import type { DeploymentRuntime } from '../deployment-runtime.js';
-import type { CallPlan, Engine, StreamHead, StreamOutput } from '../engine.js';
+import type { CallPlan, Engine, StreamHead, StreamOutput, StreamSummary } from '../engine.js';
 import { toGatewayError } from '../error-handler.js';
 
 const ROUTES: ReadonlyArray<{ path: string; callType: CallType }> = [
@@ -55,7 +55,7 @@ function makeHandler(engine: Engine, callType: CallType, logger: Logger) {
         .type(r.contentType ?? 'application/json')
         .send(r.body);
     }
-    return streamToClient(engine, plan, reply, logger);
+    await streamToClient(engine, plan, reply, logger);
   };
 }
 
@@ -64,7 +64,9 @@ export async function streamToClient(
   plan: CallPlan,
   reply: FastifyReply,
   logger: Logger,
-): Promise<void> {
+  /** Sees every piece written to the client (the responses route keeps the terminal event). */
+  tap?: (piece: string | Uint8Array) => void,
+): Promise<StreamSummary | null> {
   const res = reply.raw;
   const abort = new AbortController();
   res.on('close', () => {
@@ -90,6 +92,7 @@ export async function streamToClient(
       res.flushHeaders();
     },
     write(text: string | Uint8Array) {
+      tap?.(text);
       if (res.destroyed) return;
       if (!res.write(text)) {
         return new Promise<void>((resolve) => {
@@ -108,7 +111,7 @@ export async function streamToClient(
     },
   };
   try {
-    await engine.stream(plan, out);
+    return await engine.stream(plan, out);
   } catch (err) {
     if (!started) throw err; // headers not sent yet: the normal JSON error path applies
     // Mid-stream failure: tell the client in-band, then close.
@@ -118,6 +121,7 @@ export async function streamToClient(
       res.write(`data: ${JSON.stringify(ge.toJSON())}\n\n`);
       res.end();
     }
+    return null;
   }
 }
 
@@ -130,7 +134,7 @@ export function costHeaders(costText: string, rt: DeploymentRuntime, source: str
   };
 }
 
-function asObject(body: unknown): Record<string, unknown> {
+export function asObject(body: unknown): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new GatewayError('TG_ERR_BAD_REQUEST', 'Request body must be a JSON object.');
   }

@@ -26,9 +26,16 @@ function chatInput(input: CallInput): CallInput {
   return ci;
 }
 
+const translated = new WeakSet<EndpointHandler>();
+
+/** True for a `responses` handler that translates to chat (its responses are stored by the gateway). */
+export function isTranslatedResponses(handler: EndpointHandler | undefined): boolean {
+  return handler !== undefined && translated.has(handler);
+}
+
 export function responsesViaChat(chat: EndpointHandler): EndpointHandler {
   const decoder = chat.decoder;
-  return {
+  const handler: EndpointHandler = {
     build: (input) => chat.build(chatInput(input)),
     parse(json, raw, input) {
       const parsed = chat.parse(json, raw, chatInput(input));
@@ -45,6 +52,8 @@ export function responsesViaChat(chat: EndpointHandler): EndpointHandler {
       ? (input, reply) => createResponsesViaChatDecoder(decoder(chatInput(input), reply), input)
       : undefined,
   };
+  translated.add(handler);
+  return handler;
 }
 
 /** The family with `responses` served through its chat handler when it has no native one. */
