@@ -9,6 +9,11 @@
  *                      answers with a generic model name (gpt-4, gpt-4o, gpt-35-turbo…) whatever the deployment
  *   Anthropic          POST …/v1/messages, `x-api-key` + `anthropic-version` required
  *   Ollama             POST /api/chat, /api/generate, /api/embed (no auth)
+ *   Responses API      POST …/responses, GET/DELETE …/responses/{id}, GET …/responses/{id}/input_items
+ *                      (Azure: /openai/responses…); see responses-routes.ts
+ *   Audio, images, …   …/audio/transcriptions|translations (multipart), …/audio/speech, …/images/edits|
+ *                      variations (multipart), …/moderations, …/rerank (Jina), …/v2/rerank (Cohere),
+ *                      …/v1/messages/count_tokens (Anthropic); see media-routes.ts
  *
  * Credentials: any non-empty key is accepted unless it contains `invalid` (or is not in
  * `opts.apiKeys` when given); a missing or rejected key → 401 in that provider's error shape.
@@ -46,8 +51,19 @@ import {
   benchKind,
 } from './bench.js';
 import { sendJson, sleep } from './http-util.js';
+import {
+  handleCohereRerank,
+  handleCountTokens,
+  handleImageEdit,
+  handleJinaRerank,
+  handleModeration,
+  handleSpeech,
+  handleTranscription,
+  parseMultipart,
+} from './media-routes.js';
 import { handleOllama, type OllamaKind } from './ollama-routes.js';
 import { azureGenericModel, handleOpenAi, type OpenAiKind, openAiError } from './openai-routes.js';
+import { handleResponsesById, handleResponsesCreate } from './responses-routes.js';
 import { parseSwitches, type Switches } from './switches.js';
 
 export interface RecordedRequest {
@@ -78,27 +94,56 @@ export interface MockUpstream {
   close(): Promise<void>;
 }
 
-type Family = 'openai' | 'azure' | 'anthropic' | 'ollama';
+type Family = 'openai' | 'azure' | 'anthropic' | 'ollama' | 'cohere';
+
+type MediaKind =
+  | 'transcription'
+  | 'translation'
+  | 'speech'
+  | 'image_edit'
+  | 'image_variation'
+  | 'moderation'
+  | 'rerank';
 
 interface Route {
   family: Family;
-  kind: OpenAiKind | OllamaKind | 'messages';
+  kind: OpenAiKind | OllamaKind | MediaKind | 'messages' | 'count_tokens' | 'responses' | 'response_id';
   deployment?: string;
+  responseId?: string;
+  sub?: string;
 }
 
-const OPENAI_SUFFIX: ReadonlyArray<[string, OpenAiKind]> = [
+const OPENAI_SUFFIX: ReadonlyArray<[string, Route['kind']]> = [
   ['/chat/completions', 'chat'],
   ['/completions', 'completion'],
   ['/embeddings', 'embedding'],
   ['/images/generations', 'image'],
+  ['/audio/transcriptions', 'transcription'],
+  ['/audio/translations', 'translation'],
+  ['/audio/speech', 'speech'],
+  ['/images/edits', 'image_edit'],
+  ['/images/variations', 'image_variation'],
+  ['/moderations', 'moderation'],
+  ['/rerank', 'rerank'],
+  ['/responses', 'responses'],
 ];
 
 function route(path: string): Route | undefined {
+  const azureResponses = /\/openai(?:\/v1)?\/responses(?:\/([^/]+)(?:\/(input_items))?)?$/.exec(path);
+  if (azureResponses) {
+    return azureResponses[1]
+      ? { family: 'azure', kind: 'response_id', responseId: azureResponses[1], sub: azureResponses[2] }
+      : { family: 'azure', kind: 'responses' };
+  }
   const azure = /^(?:.*)\/openai\/deployments\/([^/]+)(\/.+)$/.exec(path);
   if (azure) {
     const kind = OPENAI_SUFFIX.find(([s]) => azure[2] === s)?.[1];
     return kind ? { family: 'azure', kind, deployment: decodeURIComponent(azure[1]) } : undefined;
   }
+  if (path.endsWith('/v1/messages/count_tokens')) return { family: 'anthropic', kind: 'count_tokens' };
+  if (path.endsWith('/v2/rerank')) return { family: 'cohere', kind: 'rerank' };
+  const byId = /\/responses\/([^/]+)(?:\/(input_items))?$/.exec(path);
+  if (byId) return { family: 'openai', kind: 'response_id', responseId: byId[1], sub: byId[2] };
   if (path.endsWith('/v1/messages')) return { family: 'anthropic', kind: 'messages' };
   if (path === '/api/chat') return { family: 'ollama', kind: 'chat' };
   if (path === '/api/generate') return { family: 'ollama', kind: 'generate' };
@@ -109,6 +154,7 @@ function route(path: string): Route | undefined {
 
 function errorBody(family: Family, status: number, message: string): Json {
   if (family === 'anthropic') return anthropicError(anthropicErrorType(status), message);
+  if (family === 'cohere') return { message };
   if (family === 'ollama') return { error: message };
   if (family === 'azure') return { error: { code: String(status), message } };
   const type =
@@ -135,7 +181,8 @@ function checkAuth(
   const ok = (key: string | undefined): boolean =>
     key !== undefined && key !== '' && (keys ? keys.includes(key) : !key.includes('invalid'));
   switch (family) {
-    case 'openai': {
+    case 'openai':
+    case 'cohere': {
       const auth = headers.authorization;
       const key = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
       if (key === undefined || key === '') {
@@ -192,13 +239,11 @@ function checkAuth(
   }
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
     req.on('data', (c: Buffer) => parts.push(c));
-    req.on('end', () =>
-      resolve(parts.length === 1 ? parts[0].toString('utf8') : Buffer.concat(parts).toString('utf8')),
-    );
+    req.on('end', () => resolve(parts.length === 1 ? parts[0] : Buffer.concat(parts)));
     req.on('error', reject);
   });
 }
@@ -210,7 +255,10 @@ export async function startMockUpstream(opts: MockUpstreamOptions = {}): Promise
   const flakyCounts = new Map<string, number>();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await readBody(req);
+    const bytes = await readBody(req);
+    const contentType = String(req.headers['content-type'] ?? '');
+    const isMultipart = contentType.startsWith('multipart/form-data');
+    const raw = isMultipart ? `[multipart ${bytes.length} bytes]` : bytes.toString('utf8');
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
@@ -224,13 +272,27 @@ export async function startMockUpstream(opts: MockUpstreamOptions = {}): Promise
       }
     }
     const query = Object.fromEntries(new URLSearchParams(q === -1 ? '' : url.slice(q + 1)));
-    const body = tryParse(raw);
+    const form = isMultipart ? await parseMultipart(bytes, contentType).catch(() => null) : null;
+    const body = form
+      ? {
+          ...form.fields,
+          files: form.files.map((f) => ({
+            field: f.field,
+            name: f.name,
+            type: f.type,
+            size: f.bytes.length,
+          })),
+        }
+      : tryParse(raw);
     if (record) {
       requests.push({ method: req.method ?? 'GET', path, query, headers: req.headers, body, rawBody: raw });
       if (requests.length > maxRecorded) requests.shift();
     }
     const r = route(path);
-    if (!r || req.method !== 'POST') {
+    const methodOk =
+      req.method === 'POST' ||
+      (r?.kind === 'response_id' && (req.method === 'GET' || req.method === 'DELETE'));
+    if (!r || !methodOk) {
       return sendJson(
         res,
         404,
@@ -239,6 +301,8 @@ export async function startMockUpstream(opts: MockUpstreamOptions = {}): Promise
     }
     const authError = checkAuth(r.family, req.headers, query, opts.apiKeys);
     if (authError) return sendJson(res, authError[0], authError[1]);
+    if (r.kind === 'response_id')
+      return handleResponsesById(res, req.method ?? 'GET', r.responseId ?? '', r.sub, query);
     if (!isRecord(body)) {
       return sendJson(
         res,
@@ -265,7 +329,27 @@ export async function startMockUpstream(opts: MockUpstreamOptions = {}): Promise
         headers,
       );
     }
+    switch (r.kind) {
+      case 'responses':
+        return handleResponsesCreate(res, body, model, sw);
+      case 'transcription':
+      case 'translation':
+        return handleTranscription(res, r.kind, body, form?.files ?? [], sw);
+      case 'image_edit':
+      case 'image_variation':
+        return handleImageEdit(res, body, form?.files ?? [], model);
+      case 'speech':
+        return handleSpeech(res, body);
+      case 'moderation':
+        return handleModeration(res, body);
+      case 'rerank':
+        return r.family === 'cohere' ? handleCohereRerank(res, body) : handleJinaRerank(res, body, model);
+      case 'count_tokens':
+        return handleCountTokens(res, body);
+    }
     switch (r.family) {
+      case 'cohere':
+        return;
       case 'openai':
       case 'azure':
         return handleOpenAi({
