@@ -84,11 +84,12 @@ export function inputToMessages(input: unknown, instructions: unknown): Json[] {
         type: 'function',
         function: { name: String(item.name ?? ''), arguments: String(item.arguments ?? '') },
       };
+      // One assistant turn: its text (if any) and every tool call that follows it.
       const last = messages[messages.length - 1];
-      if (last?.role === 'assistant' && Array.isArray(last.tool_calls)) last.tool_calls.push(call);
-      else if (last?.role === 'assistant' && (last.content === '' || last.content === null)) {
-        last.tool_calls = [call];
-        last.content = null;
+      if (last?.role === 'assistant') {
+        if (Array.isArray(last.tool_calls)) last.tool_calls.push(call);
+        else last.tool_calls = [call];
+        if (last.content === '') last.content = null;
       } else messages.push({ role: 'assistant', content: null, tool_calls: [call] });
     } else if (type === 'function_call_output') {
       messages.push({
