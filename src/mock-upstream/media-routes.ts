@@ -192,7 +192,7 @@ export async function handleSpeech(res: ServerResponse, body: Json): Promise<voi
   res.end();
 }
 
-export function handleImageEdit(res: ServerResponse, fields: Json, files: MockFile[], model: string): void {
+export function handleImageEdit(res: ServerResponse, fields: Json, files: MockFile[], model: string) {
   if (!files.some((f) => f.field === 'image' || f.field === 'image[]'))
     return sendJson(
       res,
@@ -220,7 +220,7 @@ export function handleImageEdit(res: ServerResponse, fields: Json, files: MockFi
   return sendJson(res, 200, out);
 }
 
-export function handleModeration(res: ServerResponse, body: Json): void {
+export function handleModeration(res: ServerResponse, body: Json) {
   const inputs = Array.isArray(body.input) ? body.input : [body.input];
   const results = inputs.map((i) => {
     const flagged = typeof i === 'string' && /\bkill\b/i.test(i);
@@ -259,7 +259,7 @@ function rankings(body: Json): Json[] {
 }
 
 /** Jina / Together style (`/v1/rerank`): token usage. */
-export function handleJinaRerank(res: ServerResponse, body: Json, model: string): void {
+export function handleJinaRerank(res: ServerResponse, body: Json, model: string) {
   const tokens = countPromptTokens(
     {
       input: [String(body.query ?? ''), ...(Array.isArray(body.documents) ? body.documents.map(String) : [])],
@@ -274,7 +274,7 @@ export function handleJinaRerank(res: ServerResponse, body: Json, model: string)
 }
 
 /** Cohere `/v2/rerank`: search units (one per query of up to 100 documents). */
-export function handleCohereRerank(res: ServerResponse, body: Json): void {
+export function handleCohereRerank(res: ServerResponse, body: Json) {
   const docs = Array.isArray(body.documents) ? body.documents.length : 0;
   return sendJson(res, 200, {
     id: id(''),
@@ -286,7 +286,7 @@ export function handleCohereRerank(res: ServerResponse, body: Json): void {
   });
 }
 
-export function handleCountTokens(res: ServerResponse, body: Json): void {
+export function handleCountTokens(res: ServerResponse, body: Json) {
   const { model: _m, ...rest } = body;
   return sendJson(res, 200, { input_tokens: countPromptTokens(rest, String(body.model ?? '')) });
 }

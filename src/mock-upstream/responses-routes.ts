@@ -197,7 +197,7 @@ export function handleResponsesById(
   responseId: string,
   sub: string | undefined,
   query: Record<string, string>,
-): void {
+) {
   const s = stored.get(responseId);
   if (!s)
     return sendJson(
