@@ -209,6 +209,28 @@ describe('openai SDK responses.create', () => {
   });
 });
 
+describe('mock_response', () => {
+  it('a request-level mock_response answers a Responses call through the chat translation, priced and stored', async () => {
+    const r = await fetch(`${t.url}/v1/responses`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sk-1234', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o', input: 'anything', mock_response: 'canned answer' }),
+    });
+    expect(r.status).toBe(200);
+    const body = (await r.json()) as {
+      id: string;
+      output: Array<{ content: Array<{ text: string }> }>;
+      usage: Record<string, number>;
+    };
+    expect(body.output[0].content[0].text).toBe('canned answer');
+    expect(r.headers.get('x-litellm-response-cost')).toBe(
+      gpt4oCost({ input: body.usage.input_tokens, cached: 0, output: body.usage.output_tokens }),
+    );
+    const again = await client().responses.retrieve(body.id);
+    expect(again.output_text).toBe('canned answer');
+  });
+});
+
 describe('stored responses', () => {
   it('GET, input_items and DELETE for native and translated responses; only the creating key', async () => {
     for (const model of ['gpt-4o', 'claude']) {
