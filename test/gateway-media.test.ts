@@ -183,6 +183,14 @@ describe('audio transcriptions and translations', () => {
     });
     expect(missing.status).toBe(400);
     expect(((await missing.json()) as { error: { param: string } }).error.param).toBe('file');
+    // A multipart body cut off in the middle of the file.
+    const cut = await fetch(`${t.url}/v1/audio/transcriptions`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sk-1234', 'content-type': 'multipart/form-data; boundary=XyZ' },
+      body: '--XyZ\r\nContent-Disposition: form-data; name="model"\r\n\r\nwhisper\r\n--XyZ\r\nContent-Disposition: form-data; name="file"; filename="a.wav"\r\nContent-Type: audio/wav\r\n\r\nRIFF',
+    });
+    expect(cut.status).toBe(400);
+    expect(((await cut.json()) as { error: { message: string } }).error.message).toContain('multipart');
     expect(t.mock.requests.length).toBe(before);
     expect(uploadDirs()).toBe(0);
   });

@@ -108,6 +108,15 @@ export async function readUpload(request: FastifyRequest, limits: UploadLimits):
       );
     if (code === 'FST_FIELD_TOO_LARGE' || code === 'FST_PROTO_VIOLATION')
       throw new GatewayError('TG_ERR_BAD_REQUEST', 'A form field is too large or malformed.');
+    if (
+      code === 'ERR_STREAM_PREMATURE_CLOSE' ||
+      code === 'ECONNRESET' ||
+      /Unexpected end of (form|multipart data)/i.test(String(err))
+    )
+      throw new GatewayError(
+        'TG_ERR_BAD_REQUEST',
+        'The upload ended before the multipart body was complete.',
+      );
     throw err;
   }
 }
