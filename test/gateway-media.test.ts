@@ -231,6 +231,18 @@ describe('speech, images, moderations, rerank, count_tokens', () => {
     expect(row.call_type).toBe('image_edit');
   });
 
+  it('image variation (multipart): priced like a generation, default medium quality 1024×1024', async () => {
+    const { response } = await client()
+      .images.createVariation({
+        model: 'image',
+        image: await toFile(Buffer.from('iVBORw0KGgo=', 'base64'), 'in.png', { type: 'image/png' }),
+      })
+      .withResponse();
+    // The mock answers quality "medium": 1 048 576 px × 40 054 321 (in 1e-15 USD).
+    expect(response.headers.get('x-litellm-response-cost')).toBe(decimal(1048576n * 40054321n, 15));
+    expect((await spendRow(response.headers.get('x-tollgate-request-id'))).call_type).toBe('image_variation');
+  });
+
   it('moderation: logged at the catalog price of 0 (explicit), tokens counted', async () => {
     const { data, response } = await client()
       .moderations.create({ model: 'moderation', input: 'I will kill the process' })

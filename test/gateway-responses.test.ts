@@ -250,6 +250,28 @@ describe('stored responses', () => {
     }
   });
 
+  it('previous_response_id on a native model reaches the upstream as is, for the key that owns it', async () => {
+    const first = await client().responses.create({ model: 'gpt-4o', input: 'first turn' });
+    const second = await client().responses.create({
+      model: 'gpt-4o',
+      input: 'second turn',
+      previous_response_id: first.id,
+    });
+    expect(second.output_text).toContain('second turn');
+    expect(t.mock.requests.at(-1)!.body).toMatchObject({
+      previous_response_id: first.id,
+      input: 'second turn',
+    });
+    const other = new OpenAI({ apiKey: await virtualKey(), baseURL: `${t.url}/v1`, maxRetries: 0 });
+    await expect(
+      other.responses.create({ model: 'gpt-4o', input: 'steal', previous_response_id: first.id }),
+    ).rejects.toMatchObject({ status: 404 });
+    // A native conversation cannot continue on a translated model: the history is upstream.
+    await expect(
+      client().responses.create({ model: 'claude', input: 'x', previous_response_id: first.id }),
+    ).rejects.toMatchObject({ status: 400 });
+  });
+
   it('an unknown id is a clear 404 in the OpenAI error shape, and nothing is billed', async () => {
     const before = t.mock.requests.length;
     const r = await fetch(`${t.url}/v1/responses/resp_doesnotexist`, {
