@@ -55,7 +55,7 @@ describe('pricingExplainCommand', () => {
     const text = await pricingExplainCommand({ configPath: write('c.yaml', CONFIG), env });
     expect(text).toMatch(/^Price catalog: builtin:litellm@caddc6dd \(snapshot 2025-11-21, 1803 models\)/);
     expect(text).toMatch(
-      /gpt-4o {2}\(openai\/gpt-4o\)\n {2}serves: chat, completion, embedding, image_generation\n {2}source: catalog:gpt-4o@2025-11-21/,
+      /gpt-4o {2}\(openai\/gpt-4o\)\n {2}serves: chat, completion, embedding, image_generation, responses, responses_get, responses_delete, responses_input_items, transcription, translation, speech, image_edit, image_variation, moderation\n {2}source: catalog:gpt-4o@2025-11-21/,
     );
     expect(text).toMatch(/input_cost_per_token\s+0\.0000025\s+2\.5\s+catalog:gpt-4o/);
     expect(text).toMatch(/source: base_model:azure\/gpt-4-1106-preview/);

@@ -4,6 +4,7 @@
  * other metadata keys (LiteLLM style), and produces the body to forward without gateway-only
  * fields. The client's object is never mutated.
  */
+import type { CallType } from '../providers/types.js';
 
 export interface TrackingInfo {
   endUser: string | null;
@@ -35,17 +36,30 @@ export function readTracking(body: Record<string, unknown>, keyTags: readonly st
 }
 
 /**
- * The body to forward. For Anthropic-native calls `metadata.user_id` is a real API field, so it is
- * kept (and only it: Anthropic rejects other metadata keys).
+ * The body to forward. Where `metadata` is a real API field it reaches the upstream: for Anthropic-native
+ * calls its `user_id` (and only it: Anthropic rejects other metadata keys); for the Responses API the
+ * client's metadata (string key/value pairs) without the gateway's `tags` list. Tags still come from
+ * `metadata.tags` (readTracking); LiteLLM's `litellm_metadata` is never forwarded.
  */
 export function stripGatewayFields(
   body: Record<string, unknown>,
-  nativeAnthropic = false,
+  callType?: CallType,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const k in body) if (!GATEWAY_FIELDS.has(k)) out[k] = body[k];
-  if (nativeAnthropic && isObject(body.metadata) && typeof body.metadata.user_id === 'string') {
-    out.metadata = { user_id: body.metadata.user_id };
+  const meta = body.metadata;
+  if (!isObject(meta)) return out;
+  if (callType === 'anthropic_messages' && typeof meta.user_id === 'string') {
+    out.metadata = { user_id: meta.user_id };
+  } else if (callType === 'responses') {
+    const kept: Record<string, unknown> = {};
+    let any = false;
+    for (const k in meta) {
+      if (k === 'tags' && typeof meta[k] !== 'string') continue;
+      kept[k] = meta[k];
+      any = true;
+    }
+    if (any) out.metadata = kept;
   }
   return out;
 }

@@ -474,3 +474,110 @@ describe('streaming', () => {
     expect({ ...emptyUsage() }.estimated).toBe(false);
   });
 });
+
+describe('byte streams priced up front (speech)', () => {
+  it('always streams, passes the content type and the cost to start(), forwards bytes, bills exactly that', async () => {
+    // Custom price: $0.001 per character; "hello world" = 11 characters → $0.011.
+    const audio = [new Uint8Array([1, 2, 3]), new Uint8Array([4, 5])];
+    const speaker: ProviderFamily = {
+      name: 'speaker',
+      endpoints: {
+        speech: {
+          build: () => ({ url: 'fake://tts', method: 'POST', headers: {}, body: null }),
+          parse: () => ({ body: {}, usage: emptyUsage(), rawUsage: null }),
+          decoder: (input) => {
+            const usage = { ...emptyUsage(), inputCharacters: [...String(input.body.input)].length };
+            return {
+              contentType: 'audio/wav',
+              knownUsage: usage,
+              push: (b) => b,
+              end: () => ({ usage: { ...usage }, rawUsage: null, text: '', error: null }),
+              finalize: () => '',
+            };
+          },
+        },
+      },
+      send: async () => ({
+        status: 200,
+        headers: {},
+        body: (async function* () {
+          yield* audio;
+        })(),
+        text: async () => '',
+      }),
+      classifyError: () => new GatewayError('TG_ERR_UPSTREAM', 'x'),
+    };
+    const rt = runtime('tts', speaker, { customPricing: { input_cost_per_character: '0.001' } });
+    rt.pricing = resolvePricing(
+      {
+        name: 'tts',
+        model: 'openai/fake-tts',
+        provider: 'openai',
+        customPricing: { input_cost_per_character: '0.001' },
+      },
+      builtinCatalog(),
+    );
+    const { engine, events } = engineWith([rt]);
+    const plan = await engine.prepare({
+      callType: 'speech',
+      body: { model: 'group', input: 'hello world' },
+      auth: AUTH,
+      requestId: 'tts-1',
+    });
+    expect(plan.stream).toBe(true);
+    const heads: unknown[] = [];
+    const written: Array<string | Uint8Array> = [];
+    const abort = new AbortController();
+    const summary = await engine.stream(plan, {
+      signal: abort.signal,
+      start: (_rt, head) => heads.push(head),
+      write: (t) => {
+        written.push(t);
+      },
+      end() {},
+    });
+    expect(heads).toEqual([{ contentType: 'audio/wav', cost: { text: '0.011', source: 'custom' } }]);
+    // The audio as it came (the closing write of a byte stream is empty).
+    expect(written.filter((w) => w.length > 0)).toEqual(audio);
+    expect(summary.costText).toBe('0.011');
+    expect(events.map((e) => [e.callType, e.spend, e.stream])).toEqual([['speech', '0.011', true]]);
+  });
+});
+
+describe('budget reservations for the Responses API', () => {
+  it('count structured input items, instructions and max_output_tokens', async () => {
+    const { family } = fakeFamily('fake', () => reply(200, [chatJson(1, 1)]));
+    const withResponses: ProviderFamily = {
+      ...family,
+      endpoints: { ...family.endpoints, responses: family.endpoints.chat },
+    };
+    const seen: Array<{ max: string; prompt: number }> = [];
+    const access: AccessControl = {
+      authenticate: () => AUTH,
+      admit: (_a, req) => {
+        seen.push({ max: req.maxCostUsd, prompt: req.promptTokens });
+        return { settle() {} };
+      },
+    };
+    const { engine } = engineWith([runtime('a', withResponses)], access);
+    const long = 'tokens '.repeat(200);
+    await engine.prepare({
+      callType: 'responses',
+      body: {
+        model: 'group',
+        instructions: long,
+        input: [
+          { role: 'user', content: [{ type: 'input_text', text: long }] },
+          { type: 'function_call_output', call_id: 'c', output: long },
+        ],
+        max_output_tokens: 100,
+      },
+      auth: AUTH,
+      requestId: 'b1',
+    });
+    const { prompt, max } = seen[0];
+    // Three copies of 200+ tokens were counted, and the reservation is prompt × $0.001 + 100 × $0.002.
+    expect(prompt).toBeGreaterThan(600);
+    expect(max).toBe(formatMoney(parseMoney('0.001') * BigInt(prompt) + parseMoney('0.002') * 100n));
+  });
+});

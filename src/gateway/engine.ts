@@ -15,6 +15,7 @@ import {
   type Catalog,
   type Cost,
   explainCost,
+  formatMoney,
   type PriceOverrides,
   priceUsage,
   type ResolvedPricing,
@@ -22,7 +23,7 @@ import {
   type Usage,
 } from '../pricing/index.js';
 import { countPromptTokens } from '../providers/token-count.js';
-import type { CallType } from '../providers/types.js';
+import { type CallType, STREAMING } from '../providers/types.js';
 import { buildModelGroups, type ModelGroup, pickDeployment } from '../router/model-groups.js';
 import { attemptBudget, backoffMs } from '../router/retry-policy.js';
 import { readTracking, stripGatewayFields, type TrackingInfo } from './call-context.js';
@@ -90,20 +91,30 @@ export interface CallPlan {
 }
 
 export interface CompletedCall {
-  /** JSON text of the response body. */
+  /** JSON text of the response body (or plain text, see contentType). */
   body: string;
+  /** Set when the body is not JSON (a transcription in text/srt/vtt). */
+  contentType?: string;
   cost: Cost;
   costText: string;
   runtime: DeploymentRuntime;
   event: SpendEvent;
 }
 
+/** What the client learns before the first streamed byte. */
+export interface StreamHead {
+  /** The decoder's content type (SSE when undefined). */
+  contentType?: string;
+  /** Set when the cost was known before streaming (speech): it goes into the response headers. */
+  cost?: { text: string; source: string };
+}
+
 /** Where a streamed answer goes (the HTTP layer's raw response, or the library's iterator). */
 export interface StreamOutput {
   /** Called once, before the first byte; the stream can no longer be retried after it. */
-  start(runtime: DeploymentRuntime): void;
-  /** Returns a promise when the consumer applies back-pressure. */
-  write(text: string): void | Promise<void>;
+  start(runtime: DeploymentRuntime, head?: StreamHead): void;
+  /** SSE text or bytes (audio). Returns a promise when the consumer applies back-pressure. */
+  write(text: string | Uint8Array): void | Promise<void>;
   end(): void;
   /** Aborted when the client goes away. */
   readonly signal: AbortSignal;
@@ -188,7 +199,8 @@ export function createEngine(opts: EngineOptions): Engine {
     if (!group) throw unsupportedCall(any, callType);
     validateBody(callType, body);
     const tracking = readTracking(body, req.auth.tags);
-    const stream = body.stream === true && callType !== 'embedding' && callType !== 'image_generation';
+    const streaming = STREAMING[callType];
+    const stream = streaming === 'always' || (streaming === 'optional' && body.stream === true);
     let admission: Admission | null = null;
     if (opts.access) {
       let promptTokens: number | null = null;
@@ -225,7 +237,7 @@ export function createEngine(opts: EngineOptions): Engine {
       modelGroup: group.name,
       group,
       clientBody: body,
-      body: stripGatewayFields(body, callType === 'anthropic_messages'),
+      body: stripGatewayFields(body, callType),
       stream,
       includeUsage: streamOptions?.include_usage === true,
       tracking,
@@ -369,6 +381,7 @@ export function createEngine(opts: EngineOptions): Engine {
     });
     return {
       body: parsed.text ?? JSON.stringify(parsed.body),
+      contentType: parsed.contentType,
       cost,
       costText: event.spend,
       runtime: rt,
@@ -387,16 +400,21 @@ export function createEngine(opts: EngineOptions): Engine {
     out.signal.addEventListener('abort', onClientGone, { once: true });
     try {
       const call: UpstreamCall = await openUpstream(plan, rt, timeoutMsOf(rt), upstreamAbort.signal);
-      const decoder = call.handler.decoder?.(call.input);
+      const decoder = call.handler.decoder?.(call.input, call.reply);
       if (!decoder)
         throw new GatewayError('TG_ERR_UNSUPPORTED', `${rt.label} cannot stream ${plan.callType}.`);
+      // Usage known from the request alone (speech characters) is priced now, for the headers.
+      const known = decoder.knownUsage ? price(rt, { ...decoder.knownUsage }, undefined, plan) : null;
       markStarted();
-      out.start(rt);
+      out.start(rt, {
+        contentType: decoder.contentType,
+        cost: known ? { text: formatMoney(known.costUsd), source: known.source } : undefined,
+      });
       let broken: GatewayError | null = null;
       try {
         for await (const chunk of call.reply.body) {
           const text = decoder.push(chunk);
-          if (text) {
+          if (text.length > 0) {
             const w = out.write(text);
             if (w) await w;
           }
@@ -418,7 +436,7 @@ export function createEngine(opts: EngineOptions): Engine {
         ? (outcome.usage as Usage)
         : estimateUsage(plan.body, rt.config.upstreamModel, outcome.text, outcome.usage);
       usage.durationMs = Math.round(performance.now() - call.sentAt);
-      const cost = price(rt, usage, outcome.responseModel, plan);
+      const cost = known ?? price(rt, usage, outcome.responseModel, plan);
       const event = record(plan, rt, {
         usage,
         rawUsage: outcome.rawUsage,

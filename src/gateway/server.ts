@@ -35,8 +35,11 @@ import { installAuth } from './auth-hook.js';
 import { buildRuntimes, type DeploymentRuntime } from './deployment-runtime.js';
 import { createEngine, type Engine, type EngineOptions } from './engine.js';
 import { installErrorHandling } from './error-handler.js';
+import { createResponsesStore } from './responses-store.js';
 import { registerInfoRoutes } from './routes/info-routes.js';
 import { registerLlmRoutes } from './routes/llm-routes.js';
+import { registerMediaRoutes } from './routes/media-routes.js';
+import { registerResponsesRoutes } from './routes/responses-routes.js';
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -207,6 +210,14 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
   installAuth(app, access);
   installInputGuard(app);
   registerLlmRoutes(app, engine, logger);
+  const responsesStore = createResponsesStore(db, logger);
+  registerResponsesRoutes(app, {
+    engine,
+    store: responsesStore,
+    logger,
+    timeoutSeconds: config.routerSettings.timeout,
+  });
+  registerMediaRoutes(app, { engine, logger, maxUploadBytes: gs.maxRequestBodyBytes });
   registerInfoRoutes(app, {
     engine,
     version: VERSION,
@@ -270,6 +281,7 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
       closed = true;
       costMaps.stop();
       await app.close();
+      await responsesStore.flush();
       await ledger.close();
       await access.close();
       await db.close();

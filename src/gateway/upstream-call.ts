@@ -81,6 +81,8 @@ export async function readJsonBody(
   try {
     return { json: JSON.parse(raw), raw };
   } catch {
+    // Endpoints that may answer in plain text (transcriptions as text/srt/vtt) parse the raw text.
+    if (call.handler.readsText) return { json: undefined, raw };
     throw new GatewayError('TG_ERR_UPSTREAM', `Upstream deployment ${rt.label} returned invalid JSON.`);
   }
 }

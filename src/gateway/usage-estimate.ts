@@ -31,6 +31,12 @@ export function estimateUsage(
 export function responseText(body: Record<string, unknown>): string {
   const choices = Array.isArray(body.choices) ? (body.choices as Array<Record<string, unknown>>) : [];
   let text = '';
+  // Responses API: output_text parts of message items and function call arguments.
+  for (const item of Array.isArray(body.output) ? (body.output as Array<Record<string, unknown>>) : []) {
+    if (typeof item?.arguments === 'string') text += item.arguments;
+    for (const part of Array.isArray(item?.content) ? (item.content as Array<{ text?: unknown }>) : [])
+      if (typeof part?.text === 'string') text += part.text;
+  }
   for (const c of choices) {
     const m = c.message as { content?: unknown } | undefined;
     if (typeof m?.content === 'string') text += m.content;

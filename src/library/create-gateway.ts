@@ -146,7 +146,8 @@ async function* iterateStream(
     signal: abort.signal,
     start() {},
     write(text) {
-      queue.push(text);
+      // Chat streams are SSE text; binary outputs (speech) are not served by this iterator.
+      queue.push(typeof text === 'string' ? text : new TextDecoder().decode(text));
       wake?.();
     },
     end() {},

@@ -224,3 +224,56 @@ describe('bench fast path and recording', () => {
     expect((await post('/v1/chat/completions', '{oops', bearer)).status).toBe(400);
   });
 });
+
+describe('Responses API and the other endpoints, in their real wire formats', () => {
+  it('a Responses stream is the typed event sequence with running sequence numbers; the response is stored', async () => {
+    const r = await post('/v1/responses', { model: 'gpt-4o', input: 'hello there', stream: true }, bearer);
+    const events = r.text
+      .split('\n\n')
+      .filter(Boolean)
+      .map(
+        (b) =>
+          JSON.parse(b.split('\ndata: ')[1]) as {
+            type: string;
+            sequence_number: number;
+            response?: { id: string };
+          },
+      );
+    expect(events.map((e) => e.type)).toEqual([
+      'response.created',
+      'response.in_progress',
+      'response.output_item.added',
+      'response.content_part.added',
+      ...events
+        .filter((e) => e.type === 'response.output_text.delta')
+        .map(() => 'response.output_text.delta'),
+      'response.output_text.done',
+      'response.content_part.done',
+      'response.output_item.done',
+      'response.completed',
+    ]);
+    expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
+    const id = events.at(-1)!.response!.id;
+    const got = await request(`${mock.url}/v1/responses/${id}`, { headers: bearer });
+    expect(got.statusCode).toBe(200);
+    expect(((await got.body.json()) as { id: string }).id).toBe(id);
+  });
+
+  it('Cohere rerank reports search units; Anthropic count_tokens needs its headers', async () => {
+    const co = await post('/v2/rerank', { model: 'rerank-v3.5', query: 'a', documents: ['a', 'b'] }, bearer);
+    expect(co.json.meta.billed_units).toEqual({ search_units: 1 });
+    expect(co.json.results[0]).toEqual({ index: 0, relevance_score: 1 });
+    const noVersion = await post(
+      '/v1/messages/count_tokens',
+      { model: 'c', messages: msgs },
+      { 'x-api-key': 'k' },
+    );
+    expect(noVersion.status).toBe(400);
+    const ok = await post(
+      '/v1/messages/count_tokens',
+      { model: 'c', messages: msgs },
+      { 'x-api-key': 'k', 'anthropic-version': '2023-06-01' },
+    );
+    expect(ok.json.input_tokens).toBeGreaterThan(0);
+  });
+});

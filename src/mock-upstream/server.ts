@@ -22,6 +22,11 @@
  *   STS                POST / with Action=AssumeRole (SigV4, service sts)
  *   Cohere v2          POST /v2/chat, /v2/embed, `Authorization: Bearer <key>`
  *   (AWS and Cohere: aws-cohere-routes.ts; AWS keys: `opts.aws.keys`, default MOCK_AWS_KEYS)
+ *   Responses API      POST …/responses, GET/DELETE …/responses/{id}, GET …/responses/{id}/input_items
+ *                      (Azure: /openai/responses…); see responses-routes.ts
+ *   Audio, images, …   …/audio/transcriptions|translations (multipart), …/audio/speech, …/images/edits|
+ *                      variations (multipart), …/moderations, …/rerank (Jina), …/v2/rerank (Cohere),
+ *                      …/v1/messages/count_tokens (Anthropic); see media-routes.ts
  *
  * Credentials: any non-empty key is accepted unless it contains `invalid` (or is not in
  * `opts.apiKeys` when given); a missing or rejected key → 401 in that provider's error shape.
@@ -69,8 +74,19 @@ import {
 import { googleError, handleGemini } from './gemini-routes.js';
 import { createGoogleMock, type GoogleMockControl } from './google-oauth.js';
 import { sendJson, sleep } from './http-util.js';
+import {
+  handleCohereRerank,
+  handleCountTokens,
+  handleImageEdit,
+  handleJinaRerank,
+  handleModeration,
+  handleSpeech,
+  handleTranscription,
+  parseMultipart,
+} from './media-routes.js';
 import { handleOllama, type OllamaKind } from './ollama-routes.js';
 import { azureGenericModel, handleOpenAi, type OpenAiKind, openAiError } from './openai-routes.js';
+import { handleResponsesById, handleResponsesCreate } from './responses-routes.js';
 import { parseSwitches, type Switches } from './switches.js';
 import { handleVertex, type VertexRoute, vertexRoute } from './vertex-routes.js';
 
@@ -108,24 +124,54 @@ export interface MockUpstream {
   close(): Promise<void>;
 }
 
-type Family = 'openai' | 'azure' | 'anthropic' | 'ollama' | 'gemini' | 'vertex';
+type Family = 'openai' | 'azure' | 'anthropic' | 'ollama' | 'gemini' | 'vertex' | 'cohere';
+
+type MediaKind =
+  | 'transcription'
+  | 'translation'
+  | 'speech'
+  | 'image_edit'
+  | 'image_variation'
+  | 'moderation'
+  | 'rerank';
 
 interface Route {
   family: Family;
-  /** OpenAI/Ollama kind, `messages`, or the Google method (`generateContent`, `rawPredict`…). */
-  kind: OpenAiKind | OllamaKind | 'messages' | string;
+  /**
+   * OpenAI/Ollama kind, a media kind, `messages`, `count_tokens`, the Responses API kinds, or the Google
+   * method (`generateContent`, `rawPredict`…).
+   */
+  kind:
+    | OpenAiKind
+    | OllamaKind
+    | MediaKind
+    | 'messages'
+    | 'count_tokens'
+    | 'responses'
+    | 'response_id'
+    | string;
   /** Azure deployment name, or the model named in a Google path. */
   deployment?: string;
   vertex?: VertexRoute;
+  responseId?: string;
+  sub?: string;
 }
 
 const GEMINI_PATH = /\/v1(?:beta|alpha)?\/models\/([^/:]+):(\w+)$/;
 
-const OPENAI_SUFFIX: ReadonlyArray<[string, OpenAiKind]> = [
+const OPENAI_SUFFIX: ReadonlyArray<[string, Route['kind']]> = [
   ['/chat/completions', 'chat'],
   ['/completions', 'completion'],
   ['/embeddings', 'embedding'],
   ['/images/generations', 'image'],
+  ['/audio/transcriptions', 'transcription'],
+  ['/audio/translations', 'translation'],
+  ['/audio/speech', 'speech'],
+  ['/images/edits', 'image_edit'],
+  ['/images/variations', 'image_variation'],
+  ['/moderations', 'moderation'],
+  ['/rerank', 'rerank'],
+  ['/responses', 'responses'],
 ];
 
 function route(path: string): Route | undefined {
@@ -133,11 +179,21 @@ function route(path: string): Route | undefined {
   if (vertex) return { family: 'vertex', kind: vertex.method, deployment: vertex.model, vertex };
   const gemini = GEMINI_PATH.exec(path);
   if (gemini) return { family: 'gemini', kind: gemini[2], deployment: decodeURIComponent(gemini[1]) };
+  const azureResponses = /\/openai(?:\/v1)?\/responses(?:\/([^/]+)(?:\/(input_items))?)?$/.exec(path);
+  if (azureResponses) {
+    return azureResponses[1]
+      ? { family: 'azure', kind: 'response_id', responseId: azureResponses[1], sub: azureResponses[2] }
+      : { family: 'azure', kind: 'responses' };
+  }
   const azure = /^(?:.*)\/openai\/deployments\/([^/]+)(\/.+)$/.exec(path);
   if (azure) {
     const kind = OPENAI_SUFFIX.find(([s]) => azure[2] === s)?.[1];
     return kind ? { family: 'azure', kind, deployment: decodeURIComponent(azure[1]) } : undefined;
   }
+  if (path.endsWith('/v1/messages/count_tokens')) return { family: 'anthropic', kind: 'count_tokens' };
+  if (path.endsWith('/v2/rerank')) return { family: 'cohere', kind: 'rerank' };
+  const byId = /\/responses\/([^/]+)(?:\/(input_items))?$/.exec(path);
+  if (byId) return { family: 'openai', kind: 'response_id', responseId: byId[1], sub: byId[2] };
   if (path.endsWith('/v1/messages')) return { family: 'anthropic', kind: 'messages' };
   if (path === '/api/chat') return { family: 'ollama', kind: 'chat' };
   if (path === '/api/generate') return { family: 'ollama', kind: 'generate' };
@@ -148,6 +204,7 @@ function route(path: string): Route | undefined {
 
 function errorBody(family: Family, status: number, message: string, sw?: Switches): Json {
   if (family === 'anthropic') return anthropicError(anthropicErrorType(status), message);
+  if (family === 'cohere') return { message };
   if (family === 'ollama') return { error: message };
   if (family === 'gemini' || family === 'vertex') return googleError(status, message, sw);
   if (family === 'azure') return { error: { code: String(status), message } };
@@ -176,7 +233,8 @@ function checkAuth(
   const ok = (key: string | undefined): boolean =>
     key !== undefined && key !== '' && (keys ? keys.includes(key) : !key.includes('invalid'));
   switch (family) {
-    case 'openai': {
+    case 'openai':
+    case 'cohere': {
       const auth = headers.authorization;
       const key = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
       if (key === undefined || key === '') {
@@ -257,13 +315,11 @@ function checkAuth(
   }
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
     req.on('data', (c: Buffer) => parts.push(c));
-    req.on('end', () =>
-      resolve(parts.length === 1 ? parts[0].toString('utf8') : Buffer.concat(parts).toString('utf8')),
-    );
+    req.on('end', () => resolve(parts.length === 1 ? parts[0] : Buffer.concat(parts)));
     req.on('error', reject);
   });
 }
@@ -278,7 +334,10 @@ export async function startMockUpstream(opts: MockUpstreamOptions = {}): Promise
   const aws = createMockAwsState(opts.aws?.keys);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await readBody(req);
+    const bytes = await readBody(req);
+    const contentType = String(req.headers['content-type'] ?? '');
+    const isMultipart = contentType.startsWith('multipart/form-data');
+    const raw = isMultipart ? `[multipart ${bytes.length} bytes]` : bytes.toString('utf8');
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
@@ -292,7 +351,18 @@ export async function startMockUpstream(opts: MockUpstreamOptions = {}): Promise
       }
     }
     const query = Object.fromEntries(new URLSearchParams(q === -1 ? '' : url.slice(q + 1)));
-    const body = tryParse(raw);
+    const form = isMultipart ? await parseMultipart(bytes, contentType).catch(() => null) : null;
+    const body = form
+      ? {
+          ...form.fields,
+          files: form.files.map((f) => ({
+            field: f.field,
+            name: f.name,
+            type: f.type,
+            size: f.bytes.length,
+          })),
+        }
+      : tryParse(raw);
     if (record) {
       requests.push({ method: req.method ?? 'GET', path, query, headers: req.headers, body, rawBody: raw });
       if (requests.length > maxRecorded) requests.shift();
@@ -313,7 +383,10 @@ export async function startMockUpstream(opts: MockUpstreamOptions = {}): Promise
     )
       return;
     const r = route(path);
-    if (!r || req.method !== 'POST') {
+    const methodOk =
+      req.method === 'POST' ||
+      (r?.kind === 'response_id' && (req.method === 'GET' || req.method === 'DELETE'));
+    if (!r || !methodOk) {
       return sendJson(
         res,
         404,
@@ -322,6 +395,8 @@ export async function startMockUpstream(opts: MockUpstreamOptions = {}): Promise
     }
     const authError = checkAuth(r.family, req.headers, query, opts.apiKeys, google.bearerValid);
     if (authError) return sendJson(res, authError[0], authError[1]);
+    if (r.kind === 'response_id')
+      return handleResponsesById(res, req.method ?? 'GET', r.responseId ?? '', r.sub, query);
     if (!isRecord(body)) {
       return sendJson(
         res,
@@ -350,7 +425,27 @@ export async function startMockUpstream(opts: MockUpstreamOptions = {}): Promise
         headers,
       );
     }
+    switch (r.kind) {
+      case 'responses':
+        return handleResponsesCreate(res, body, model, sw);
+      case 'transcription':
+      case 'translation':
+        return handleTranscription(res, r.kind, body, form?.files ?? [], sw);
+      case 'image_edit':
+      case 'image_variation':
+        return handleImageEdit(res, body, form?.files ?? [], model);
+      case 'speech':
+        return handleSpeech(res, body);
+      case 'moderation':
+        return handleModeration(res, body);
+      case 'rerank':
+        return r.family === 'cohere' ? handleCohereRerank(res, body) : handleJinaRerank(res, body, model);
+      case 'count_tokens':
+        return handleCountTokens(res, body);
+    }
     switch (r.family) {
+      case 'cohere':
+        return;
       case 'openai':
       case 'azure':
         return handleOpenAi({

@@ -26,7 +26,7 @@ export interface PriceOverrides {
   outputCostPerSecond?: string | number;
 }
 
-export type CostUnit = 'token' | 'second' | 'image' | 'pixel' | 'request' | 'character';
+export type CostUnit = 'token' | 'second' | 'image' | 'pixel' | 'request' | 'character' | 'query';
 
 export interface CostLine {
   /** input | cache_read | cache_write | cache_write_1h | audio_input | output | reasoning | audio_output | input_seconds | output_seconds | request | image | image_pixels… */
@@ -159,15 +159,23 @@ function tokens(lines: CostLine[], kind: string, n: number, ref: PriceRef | null
 /** What a per-second quantity measures (Usage.durationMs), stated in every explanation. */
 export const DURATION_NOTE = 'duration = upstream call wall time, request sent to last byte';
 
-function seconds(lines: CostLine[], kind: string, ms: number, ref: PriceRef | null): Money {
+/**
+ * Per-second lines say what the seconds measure: the upstream call's wall time (DURATION_NOTE), or the
+ * audio's length and where it was read from (`source`).
+ */
+function seconds(lines: CostLine[], kind: string, ms: number, ref: PriceRef | null, source?: string): Money {
   if (ms <= 0 || ref === null) return 0n;
   const whole = Math.round(ms);
   const amount = (ref.price * BigInt(whole) + 500n) / 1000n; // same as mulMillis
-  const at = lines.length;
-  line(lines, kind, whole / 1000, 'second', ref, amount);
-  const l = lines[at];
-  l.note = l.note === undefined ? DURATION_NOTE : `${l.note}; ${DURATION_NOTE}`;
-  return amount;
+  const what = source ?? DURATION_NOTE;
+  return line(
+    lines,
+    kind,
+    whole / 1000,
+    'second',
+    { ...ref, note: ref.note ? `${ref.note}; ${what}` : what },
+    amount,
+  );
 }
 
 function unpricedPart(parts: UnpricedPart[], kind: string, quantity: number, unit: CostUnit, reason: string) {
@@ -258,9 +266,35 @@ export function priceUsage(resolved: ResolvedPricing, usage: Usage, overrides?: 
   total += tokens(lines, 'reasoning', reasoning, t.reasoning);
   total += tokens(lines, 'audio_output', audioOut, t.audioOut);
   const timeBilled = t.perSecondIn !== null || t.perSecondOut !== null || t.perRequest.length > 0;
-  if (t.perSecondIn !== null) total += seconds(lines, 'input_seconds', usage.durationMs, t.perSecondIn);
-  if (t.perSecondOut !== null) total += seconds(lines, 'output_seconds', usage.durationMs, t.perSecondOut);
-  for (const r of t.perRequest) total += line(lines, 'request', 1, 'request', r, r.price);
+  // Transcriptions are billed by the audio's length, everything else per second by the request's time.
+  const audio = usage.audioDuration;
+  const ms = audio ? audio.ms : usage.durationMs;
+  const src = audio ? `audio duration from ${audio.source}` : undefined;
+  if (t.perSecondIn !== null) total += seconds(lines, 'input_seconds', ms, t.perSecondIn, src);
+  if (t.perSecondOut !== null) total += seconds(lines, 'output_seconds', ms, t.perSecondOut, src);
+  const chars = usage.inputCharacters;
+  if (chars !== undefined && chars > 0 && t.perCharacterIn !== null)
+    total += line(
+      lines,
+      'input_characters',
+      chars,
+      'character',
+      t.perCharacterIn,
+      t.perCharacterIn.price * BigInt(chars),
+    );
+  for (const r of t.perRequest) {
+    const counted = r.key === 'input_cost_per_query' && usage.queries !== undefined;
+    const n = counted ? Math.max(0, Math.floor(usage.queries as number)) : 1;
+    if (n > 0)
+      total += line(
+        lines,
+        counted ? 'queries' : 'request',
+        n,
+        counted ? 'query' : 'request',
+        r,
+        r.price * BigInt(n),
+      );
+  }
 
   let unitPrices = t.unitPrices as Record<string, string>;
   if (write1h > 0 && t.cacheWrite1h)

@@ -36,6 +36,9 @@ export interface TierPlan {
   audioOut: PriceRef | null;
   perSecondIn: PriceRef | null;
   perSecondOut: PriceRef | null;
+  /** `input_cost_per_character` (text-to-speech), billed only when the usage counts characters. */
+  perCharacterIn: PriceRef | null;
+  /** `input_cost_per_request` / `input_cost_per_query` (the latter × usage.queries when reported). */
   perRequest: PriceRef[];
   /** Frozen key → exact decimal text of every price this tier uses. */
   unitPrices: Readonly<Record<string, string>>;
@@ -189,6 +192,7 @@ function compileTier(
   // One time meter per request: catalog entries listing both (whisper-1, Bedrock provisioned throughput)
   // give the same rate twice, so output_cost_per_second is billed only without an input per-second price.
   const perSecondOut = perSecondIn && perSecondIn.price > 0n ? null : at('output_cost_per_second');
+  const perCharacterIn = at('input_cost_per_character');
   const perRequest: PriceRef[] = [];
   for (const key of ['input_cost_per_request', 'input_cost_per_query']) {
     const r = at(key);
@@ -205,6 +209,7 @@ function compileTier(
     audioOut,
     perSecondIn,
     perSecondOut,
+    perCharacterIn,
     ...perRequest,
   ])
     if (r) unitPrices[r.key] = formatMoney(r.price);
@@ -223,6 +228,7 @@ function compileTier(
     audioOut,
     perSecondIn,
     perSecondOut,
+    perCharacterIn,
     perRequest,
     unitPrices: Object.freeze(unitPrices),
   };

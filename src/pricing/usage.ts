@@ -30,6 +30,16 @@ export interface Usage {
   audioOutputTokens: number;
   /** Image generation: how many images, and the requested size/quality (for per-image prices). */
   images?: { count: number; size?: string; quality?: string };
+  /** Text-to-speech: characters of the input text (priced by `input_cost_per_character`). */
+  inputCharacters?: number;
+  /**
+   * Length of the audio a transcription/translation was made from, in whole milliseconds, and where
+   * it was read (the upstream's usage, verbose_json `duration`, or the uploaded file). Per-second
+   * prices bill it instead of the request's own duration.
+   */
+  audioDuration?: { ms: number; source: string };
+  /** Rerank: search units / queries billed (priced by `input_cost_per_query`; 1 when absent). */
+  queries?: number;
   /** Measured by the gateway: from sending upstream to the last byte, in whole milliseconds. */
   durationMs: number;
   /** True when token counts were estimated by the gateway (e.g. client disconnected mid-stream). */

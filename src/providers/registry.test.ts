@@ -35,23 +35,50 @@ describe('registry', () => {
       'completion',
       'embedding',
       'image_generation',
+      'responses',
+      'responses_get',
+      'responses_delete',
+      'responses_input_items',
+      'transcription',
+      'translation',
+      'speech',
+      'image_edit',
+      'image_variation',
+      'moderation',
     ]);
-    expect(supportedCallTypes(getFamily('anthropic')!)).toEqual(['chat', 'anthropic_messages']);
-    expect(supportedCallTypes(getFamily('ollama')!)).toEqual(['chat', 'completion', 'embedding']);
-    expect(supportedCallTypes(getFamily('gemini')!)).toEqual(['chat', 'embedding']);
-    expect(supportedCallTypes(getFamily('vertex_ai')!)).toEqual(['chat', 'embedding']);
+    // Chat-only families serve the Responses API through the chat translation (no stored-response calls).
+    expect(supportedCallTypes(getFamily('anthropic')!)).toEqual([
+      'chat',
+      'anthropic_messages',
+      'responses',
+      'count_tokens',
+    ]);
+    expect(supportedCallTypes(getFamily('ollama')!)).toEqual([
+      'chat',
+      'completion',
+      'embedding',
+      'responses',
+    ]);
+    expect(supportedCallTypes(getFamily('gemini')!)).toEqual(['chat', 'embedding', 'responses']);
+    expect(supportedCallTypes(getFamily('vertex_ai')!)).toEqual(['chat', 'embedding', 'responses']);
+    expect(supportedCallTypes(getFamily('jina_ai')!)).toContain('rerank');
     expect(getFamily('vertex_ai')!.authorize).toBeTypeOf('function');
     expect(getFamily('anthropic')!.endpoints.embedding).toBeUndefined();
-    expect(supportedCallTypes(mockFamily)).toHaveLength(5);
+    expect(supportedCallTypes(mockFamily)).toHaveLength(6);
     // Endpoints that cannot stream have no decoder.
     expect(getFamily('openai')!.endpoints.embedding!.decoder).toBeUndefined();
   });
 
   it('serves bedrock, sagemaker and cohere natively; api_base is their runtime endpoint, as in LiteLLM', async () => {
-    expect(supportedCallTypes(getFamily('bedrock')!)).toEqual(['chat', 'embedding']);
-    expect(supportedCallTypes(getFamily('sagemaker')!)).toEqual(['chat', 'completion', 'embedding']);
-    expect(supportedCallTypes(getFamily('sagemaker_chat')!)).toEqual(['chat', 'embedding']);
-    expect(supportedCallTypes(getFamily('cohere')!)).toEqual(['chat', 'embedding']);
+    expect(supportedCallTypes(getFamily('bedrock')!)).toEqual(['chat', 'embedding', 'responses']);
+    expect(supportedCallTypes(getFamily('sagemaker')!)).toEqual([
+      'chat',
+      'completion',
+      'embedding',
+      'responses',
+    ]);
+    expect(supportedCallTypes(getFamily('sagemaker_chat')!)).toEqual(['chat', 'embedding', 'responses']);
+    expect(supportedCallTypes(getFamily('cohere')!)).toEqual(['chat', 'embedding', 'responses', 'rerank']);
     expect(getFamily('cohere_chat')!.name).toBe('cohere_chat');
     expect(getFamily('nonsense')).toBeUndefined();
     const keys = {

@@ -13,6 +13,7 @@ import { mockFamily } from './mock/mock-family.js';
 import { ollamaChatFamily, ollamaFamily } from './ollama/ollama-family.js';
 import { createOpenAiCompatibleFamily } from './openai-compatible/openai-family.js';
 import { OPENAI_COMPATIBLE } from './openai-compatible/openai-providers.js';
+import { withResponsesViaChat } from './responses/responses-via-chat.js';
 import { sagemakerChatFamily, sagemakerFamily } from './sagemaker/sagemaker-family.js';
 import type { ProviderFamily } from './types.js';
 import { vertexFamily } from './vertex/vertex-family.js';
@@ -32,6 +33,8 @@ families.set('sagemaker', sagemakerFamily);
 families.set('sagemaker_chat', sagemakerChatFamily);
 families.set('cohere', cohereFamily);
 families.set('cohere_chat', cohereChatFamily);
+// Every family that serves chat also serves the Responses API (natively, or translated to chat).
+for (const [name, family] of families) families.set(name, withResponsesViaChat(family));
 
 /** Every provider prefix with a wire implementation. */
 export const KNOWN_PROVIDERS: readonly string[] = [...families.keys()];

@@ -62,7 +62,9 @@ export async function built(
 /** The body of a built request as JSON. */
 export function jsonBody(req: UpstreamRequest): Record<string, unknown> {
   return JSON.parse(
-    typeof req.body === 'string' ? req.body : new TextDecoder().decode(req.body ?? new Uint8Array()),
+    typeof req.body === 'string'
+      ? req.body
+      : new TextDecoder().decode(req.body instanceof Uint8Array ? req.body : new Uint8Array()),
   );
 }
 

@@ -239,9 +239,41 @@ function messageTokens(messages: unknown[], t: TokenTally): void {
 }
 
 /**
+ * One item of a Responses API `input` array: a message (`content` string or parts), a function call
+ * (name + arguments), a function call's output, a reasoning summary; references count nothing.
+ */
+function responseItemTokens(item: Record<string, unknown>, t: TokenTally): void {
+  switch (item.type) {
+    case 'function_call':
+    case 'custom_tool_call':
+      t.addTokens(TOKENS_PER_MESSAGE);
+      t.addText(String(item.name ?? ''));
+      t.addText(typeof item.arguments === 'string' ? item.arguments : String(item.input ?? ''));
+      return;
+    case 'function_call_output':
+    case 'custom_tool_call_output': {
+      t.addTokens(TOKENS_PER_MESSAGE);
+      if (typeof item.output === 'string') t.addText(item.output);
+      else contentTokens(item.output, t);
+      return;
+    }
+    case 'reasoning':
+      contentTokens(item.summary, t);
+      return;
+    case 'item_reference':
+      return;
+    default:
+      t.addTokens(TOKENS_PER_MESSAGE);
+      if (typeof item.role === 'string') t.addText(item.role);
+      contentTokens(item.content, t);
+  }
+}
+
+/**
  * Prompt tokens of a request body, with whether the count is exact: chat `messages` (+ Anthropic
- * `system`), completion `prompt`, embedding `input`; tool definitions counted as their JSON text.
- * The whole prompt shares one exact budget. An estimate for non-OpenAI models either way.
+ * `system`), completion `prompt`, embedding `input` and Responses API `input` (strings or structured
+ * items) with its `instructions`; tool definitions counted as their JSON text. The whole prompt shares
+ * one exact budget. An estimate for non-OpenAI models either way.
  */
 export function countPromptTokensDetailed(body: Record<string, unknown>, model?: string): TokenCount {
   const m = model ?? (typeof body.model === 'string' ? body.model : undefined);
@@ -251,6 +283,7 @@ export function countPromptTokensDetailed(body: Record<string, unknown>, model?:
     t.addTokens(REPLY_PRIMING);
   }
   if (body.system !== undefined) contentTokens(body.system, t);
+  if (typeof body.instructions === 'string') t.addText(body.instructions);
   for (const key of ['prompt', 'input'] as const) {
     const v = body[key];
     if (typeof v === 'string') t.addText(v);
@@ -260,6 +293,7 @@ export function countPromptTokensDetailed(body: Record<string, unknown>, model?:
         else if (Array.isArray(item))
           t.addTokens(item.length); // pre-tokenised input
         else if (typeof item === 'number') t.addTokens(1);
+        else if (item && typeof item === 'object') responseItemTokens(item as Record<string, unknown>, t);
       }
     }
   }

@@ -9,6 +9,7 @@
  * The engine only orchestrates: build → authorize → send → parse or decode → price → record.
  * See docs/PROVIDERS.md.
  */
+import type { Readable } from 'node:stream';
 import type { DeploymentConfig } from '../config/types.js';
 import type { GatewayError } from '../errors.js';
 import type { Usage } from '../pricing/usage.js';
@@ -17,7 +18,27 @@ import type { Usage } from '../pricing/usage.js';
  * The kinds of call a client can make. A family serves a subset (its endpoint table's keys); the
  * gateway checks that set when the config loads.
  */
-export type CallType = 'chat' | 'completion' | 'embedding' | 'image_generation' | 'anthropic_messages';
+export type CallType =
+  | 'chat'
+  | 'completion'
+  | 'embedding'
+  | 'image_generation'
+  | 'anthropic_messages'
+  // OpenAI Responses API: create (priced), and the free retrieval calls on a stored response.
+  | 'responses'
+  | 'responses_get'
+  | 'responses_delete'
+  | 'responses_input_items'
+  // Multipart uploads (the file is on disk, see UploadedFile) and the other OpenAI endpoints.
+  | 'transcription'
+  | 'translation'
+  | 'speech'
+  | 'image_edit'
+  | 'image_variation'
+  | 'rerank'
+  | 'moderation'
+  // Anthropic `/v1/messages/count_tokens` (free of charge).
+  | 'count_tokens';
 
 export const CALL_TYPES: readonly CallType[] = [
   'chat',
@@ -25,7 +46,60 @@ export const CALL_TYPES: readonly CallType[] = [
   'embedding',
   'image_generation',
   'anthropic_messages',
+  'responses',
+  'responses_get',
+  'responses_delete',
+  'responses_input_items',
+  'transcription',
+  'translation',
+  'speech',
+  'image_edit',
+  'image_variation',
+  'rerank',
+  'moderation',
+  'count_tokens',
 ];
+
+/**
+ * Whether a call type's answer is a stream: `optional` when the client sets `stream: true`, `always` for
+ * endpoints whose answer is a byte stream whatever the body says (speech audio), `never` otherwise.
+ */
+export const STREAMING: Readonly<Record<CallType, 'never' | 'optional' | 'always'>> = {
+  chat: 'optional',
+  completion: 'optional',
+  embedding: 'never',
+  image_generation: 'never',
+  anthropic_messages: 'optional',
+  responses: 'optional',
+  responses_get: 'never',
+  responses_delete: 'never',
+  responses_input_items: 'never',
+  transcription: 'never',
+  translation: 'never',
+  speech: 'always',
+  image_edit: 'never',
+  image_variation: 'never',
+  rerank: 'never',
+  moderation: 'never',
+  count_tokens: 'never',
+};
+
+/**
+ * A file of a multipart request, saved to a temporary file by the HTTP layer (bounded by the size limit)
+ * so each attempt can stream it to the upstream again. Multipart call types carry them in
+ * `body.files`; the other form fields are ordinary body fields (strings).
+ */
+export interface UploadedFile {
+  /** The form field name (`file`, `image`, `image[]`, `mask`). */
+  field: string;
+  filename: string;
+  contentType: string;
+  /** Path of the temporary copy (removed when the request ends). */
+  path: string;
+  size: number;
+  /** Audio length read from the file (music-metadata), in ms; undefined when it could not be read. */
+  durationMs?: number;
+}
 
 /** One call as a handler sees it. */
 export interface CallInput {
@@ -46,8 +120,11 @@ export interface UpstreamRequest {
   url: string;
   method: 'POST' | 'GET' | 'DELETE';
   headers: Record<string, string>;
-  /** JSON text, raw bytes, or null for bodyless methods. */
-  body: string | Uint8Array | null;
+  /**
+   * JSON text, raw bytes, a byte stream (multipart uploads, read from disk: built anew by each
+   * attempt's `build`), or null for bodyless methods.
+   */
+  body: string | Uint8Array | Readable | null;
 }
 
 /** What came back: status, headers, and the body as bytes (read once: iterate or `text()`). */
@@ -70,6 +147,8 @@ export interface ParsedResponse {
   rawUsage: unknown;
   /** The model name the provider reported, if any. */
   responseModel?: string;
+  /** Content type of `text` for the client when it is not JSON (transcriptions in text/srt/vtt). */
+  contentType?: string;
 }
 
 /** What a stream decoder learnt by the end of the upstream stream. */
@@ -107,7 +186,15 @@ export interface StreamFinal {
  * usage chunk with `usage.cost` and `data: [DONE]`, or an error frame) once the gateway has priced the call.
  */
 export interface StreamDecoder {
-  push(chunk: Uint8Array): string;
+  /** Content type of what the client receives (default `text/event-stream`; speech: the audio's). */
+  readonly contentType?: string;
+  /**
+   * Usage fully known from the request before any byte streams (speech: the input's characters). The
+   * engine prices it up front so the cost goes into the response headers, and bills exactly that.
+   */
+  readonly knownUsage?: Usage;
+  /** Client-ready text (SSE) or bytes (audio) to forward now; empty when nothing is due. */
+  push(chunk: Uint8Array): string | Uint8Array;
   end(): StreamOutcome;
   finalize(final: StreamFinal): string;
 }
@@ -118,8 +205,10 @@ export interface EndpointHandler {
   build(input: CallInput): UpstreamRequest;
   /** Map a successful (2xx) upstream body to the client shape plus usage. `raw` is the body text. */
   parse(json: unknown, raw: string, input: CallInput): ParsedResponse;
-  /** A decoder for one streamed response; absent when the endpoint cannot stream. */
-  decoder?(input: CallInput): StreamDecoder;
+  /** The upstream may answer with text that is not JSON (transcriptions): `parse` then gets `json` undefined. */
+  readsText?: boolean;
+  /** A decoder for one streamed response (`reply`: the upstream's status and headers); absent when the endpoint cannot stream. */
+  decoder?(input: CallInput, reply?: UpstreamReply): StreamDecoder;
 }
 
 export type EndpointTable = Readonly<Partial<Record<CallType, EndpointHandler>>>;

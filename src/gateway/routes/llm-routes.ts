@@ -10,7 +10,7 @@ import { GatewayError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { CallType } from '../../providers/types.js';
 import type { DeploymentRuntime } from '../deployment-runtime.js';
-import type { Engine, StreamOutput } from '../engine.js';
+import type { CallPlan, Engine, StreamHead, StreamOutput, StreamSummary } from '../engine.js';
 import { toGatewayError } from '../error-handler.js';
 
 const ROUTES: ReadonlyArray<{ path: string; callType: CallType }> = [
@@ -52,19 +52,21 @@ function makeHandler(engine: Engine, callType: CallType, logger: Logger) {
       const r = await engine.complete(plan);
       return reply
         .headers(costHeaders(r.costText, r.runtime, r.cost.source))
-        .type('application/json')
+        .type(r.contentType ?? 'application/json')
         .send(r.body);
     }
-    return streamToClient(engine, plan, reply, logger);
+    await streamToClient(engine, plan, reply, logger);
   };
 }
 
-async function streamToClient(
+export async function streamToClient(
   engine: Engine,
-  plan: Awaited<ReturnType<Engine['prepare']>>,
+  plan: CallPlan,
   reply: FastifyReply,
   logger: Logger,
-): Promise<void> {
+  /** Sees every piece written to the client (the responses route keeps the terminal event). */
+  tap?: (piece: string | Uint8Array) => void,
+): Promise<StreamSummary | null> {
   const res = reply.raw;
   const abort = new AbortController();
   res.on('close', () => {
@@ -73,20 +75,24 @@ async function streamToClient(
   let started = false;
   const out: StreamOutput = {
     signal: abort.signal,
-    start(rt: DeploymentRuntime) {
+    start(rt: DeploymentRuntime, head?: StreamHead) {
       started = true;
       reply.hijack();
+      const sse = head?.contentType === undefined;
       res.writeHead(200, {
         ...(reply.getHeaders() as Record<string, string>),
-        'content-type': 'text/event-stream; charset=utf-8',
+        'content-type': head?.contentType ?? 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache',
-        connection: 'keep-alive',
+        ...(sse ? { connection: 'keep-alive' } : {}),
         'x-litellm-model-id': rt.config.id,
         'x-tollgate-pricing-source': rt.pricing.source,
+        // Known before the first byte (speech: priced by its input's characters).
+        ...(head?.cost ? costHeaders(head.cost.text, rt, head.cost.source) : {}),
       });
       res.flushHeaders();
     },
-    write(text: string) {
+    write(text: string | Uint8Array) {
+      tap?.(text);
       if (res.destroyed) return;
       if (!res.write(text)) {
         return new Promise<void>((resolve) => {
@@ -105,7 +111,7 @@ async function streamToClient(
     },
   };
   try {
-    await engine.stream(plan, out);
+    return await engine.stream(plan, out);
   } catch (err) {
     if (!started) throw err; // headers not sent yet: the normal JSON error path applies
     // Mid-stream failure: tell the client in-band, then close.
@@ -115,6 +121,7 @@ async function streamToClient(
       res.write(`data: ${JSON.stringify(ge.toJSON())}\n\n`);
       res.end();
     }
+    return null;
   }
 }
 
@@ -127,7 +134,7 @@ export function costHeaders(costText: string, rt: DeploymentRuntime, source: str
   };
 }
 
-function asObject(body: unknown): Record<string, unknown> {
+export function asObject(body: unknown): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new GatewayError('TG_ERR_BAD_REQUEST', 'Request body must be a JSON object.');
   }

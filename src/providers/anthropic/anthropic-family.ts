@@ -4,6 +4,7 @@
  * and the native pass-through call type `anthropic_messages` (body and response as is, usage read).
  */
 import type { DeploymentConfig } from '../../config/types.js';
+import { emptyUsage } from '../../pricing/usage.js';
 import { type EndpointSpec, endpointProblems, resolveEndpoint } from '../shared/credentials.js';
 import { isRecord, type Json, str } from '../shared/json.js';
 import { withDefaults } from '../shared/request-body.js';
@@ -103,9 +104,26 @@ const messages: EndpointHandler = {
   decoder: createAnthropicPassthroughDecoder,
 };
 
+/** The fields `/v1/messages/count_tokens` accepts (it rejects the rest, e.g. max_tokens). */
+const COUNT_FIELDS = ['messages', 'system', 'tools', 'tool_choice', 'thinking', 'mcp_servers'] as const;
+
+/** Token counting is free of charge: the count is kept as raw usage, nothing is billable. */
+const countTokens: EndpointHandler = {
+  build(input) {
+    const t = target(input.deployment);
+    const body: Json = { model: input.deployment.upstreamModel };
+    for (const k of COUNT_FIELDS) if (input.body[k] !== undefined) body[k] = input.body[k];
+    return { url: `${t.url}/count_tokens`, method: 'POST', headers: t.headers, body: JSON.stringify(body) };
+  },
+  parse(json, raw) {
+    const body: Json = isRecord(json) ? json : {};
+    return { body, text: raw, usage: emptyUsage(), rawUsage: { input_tokens: body.input_tokens ?? null } };
+  },
+};
+
 export const anthropicFamily: ProviderFamily = {
   name: 'anthropic',
-  endpoints: { chat, anthropic_messages: messages },
+  endpoints: { chat, anthropic_messages: messages, count_tokens: countTokens },
   classifyError: classifyAnthropicError,
   checkDeployment: (d) => endpointProblems(d, SPEC),
 };

@@ -8,6 +8,8 @@
 import type { DeploymentConfig } from '../../config/types.js';
 import { type OpenAiTarget, openAiEndpoints } from '../openai-compatible/openai-endpoints.js';
 import { classifyOpenAiError } from '../openai-compatible/openai-error.js';
+import { openAiMediaEndpoints } from '../openai-compatible/openai-media.js';
+import { nativeResponsesEndpoints } from '../openai-compatible/openai-responses.js';
 import { type EndpointSpec, endpointProblems, resolveEndpoint } from '../shared/credentials.js';
 import type { ProviderFamily } from '../types.js';
 
@@ -46,10 +48,48 @@ function target(d: DeploymentConfig, path: string): OpenAiTarget {
   return { url: t.prefix + path + t.query, headers: t.headers };
 }
 
+/** Oldest data-plane version with the Responses API; older configured versions use it for responses. */
+export const AZURE_RESPONSES_API_VERSION = '2025-03-01-preview';
+
+const responsesTargets = new WeakMap<
+  DeploymentConfig,
+  { url: string; query: string; headers: Record<string, string> }
+>();
+
+/** Azure's Responses API is not under /deployments: `{base}/openai/responses`, the deployment as `model`. */
+function responsesTarget(d: DeploymentConfig, suffix: string): OpenAiTarget {
+  let t = responsesTargets.get(d);
+  if (!t) {
+    const endpoint = resolveEndpoint(d, SPEC);
+    const configured = d.apiVersion ?? process.env.AZURE_API_VERSION;
+    const version =
+      configured !== undefined && configured >= AZURE_RESPONSES_API_VERSION
+        ? configured
+        : AZURE_RESPONSES_API_VERSION;
+    t = {
+      url: `${endpoint.base}/openai/responses`,
+      query: `?api-version=${encodeURIComponent(version)}`,
+      headers: { 'content-type': 'application/json', 'api-key': endpoint.apiKey ?? '' },
+    };
+    responsesTargets.set(d, t);
+  }
+  return { url: t.url + suffix + t.query, headers: t.headers };
+}
+
 export const azureFamily: ProviderFamily = {
   name: 'azure',
   // The deployment is in the URL; Azure ignores `model` in the body, so it is left out.
-  endpoints: openAiEndpoints({ target, modelInBody: false }),
+  endpoints: {
+    ...openAiEndpoints({ target, modelInBody: false }),
+    ...openAiMediaEndpoints(target, () => undefined, [
+      'transcription',
+      'translation',
+      'speech',
+      'image_edit',
+      'image_variation',
+    ]),
+    ...nativeResponsesEndpoints({ url: responsesTarget, model: (d) => d.upstreamModel }),
+  },
   classifyError: classifyOpenAiError,
   checkDeployment: (d) => endpointProblems(d, SPEC),
 };

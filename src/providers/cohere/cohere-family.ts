@@ -3,7 +3,9 @@
  * Cohere's v2 API: chat (POST /v2/chat, SSE stream, tools) and embed (POST /v2/embed), Bearer key
  * (`api_key`, COHERE_API_KEY or CO_API_KEY), base https://api.cohere.com (COHERE_API_BASE or api_base:
  * the host, or a URL ending in /v1, /v2 or the endpoint itself). `cohere/` and `cohere_chat/` both use it.
- * Usage is read from `billed_units` (see cohere-response.ts). Rerank is served by the rerank endpoint.
+ * Usage is read from `billed_units` (see cohere-response.ts). Rerank (POST /v2/rerank) answers in Cohere's own
+ * shape (`results`, `meta.billed_units.search_units`), which is what `/v1/rerank` clients expect; search
+ * units are priced by the catalog's `input_cost_per_query`.
  */
 import type { DeploymentConfig } from '../../config/types.js';
 import type { GatewayError } from '../../errors.js';
@@ -11,6 +13,7 @@ import { emptyUsage } from '../../pricing/usage.js';
 import { type EndpointSpec, endpointProblems, resolveEndpoint } from '../shared/credentials.js';
 import { embeddingList } from '../shared/embedding-list.js';
 import { isRecord, type Json, str, tryParse } from '../shared/json.js';
+import { rerankUsage } from '../shared/media-usage.js';
 import { usageToOpenAi } from '../shared/openai-usage.js';
 import { excerpt } from '../shared/redact.js';
 import { withDefaults } from '../shared/request-body.js';
@@ -31,7 +34,7 @@ const SPEC: EndpointSpec = {
 };
 
 /** `…/v2/<endpoint>` from a host, `…/v1`, `…/v2` or a full endpoint URL. */
-export function cohereUrl(base: string, endpoint: 'chat' | 'embed'): string {
+export function cohereUrl(base: string, endpoint: 'chat' | 'embed' | 'rerank'): string {
   const root = base.replace(/\/v[12](?:\/(?:chat|embed|rerank))?$/, '');
   return `${root}/v2/${endpoint}`;
 }
@@ -55,7 +58,7 @@ function target(d: DeploymentConfig): { base: string; headers: Record<string, st
   return t;
 }
 
-function request(input: CallInput, endpoint: 'chat' | 'embed', body: Json): UpstreamRequest {
+function request(input: CallInput, endpoint: 'chat' | 'embed' | 'rerank', body: Json): UpstreamRequest {
   const t = target(input.deployment);
   return { url: cohereUrl(t.base, endpoint), method: 'POST', headers: t.headers, body: JSON.stringify(body) };
 }
@@ -100,6 +103,16 @@ const embedding: EndpointHandler = {
   },
 };
 
+const rerank: EndpointHandler = {
+  build: (input) =>
+    request(input, 'rerank', withDefaults(input.body, input.deployment, input.deployment.upstreamModel)),
+  parse(json, raw) {
+    const body: Json = isRecord(json) ? json : {};
+    const r = rerankUsage(body);
+    return { body, text: raw, usage: r.usage, rawUsage: r.rawUsage };
+  },
+};
+
 export function classifyCohereError(
   status: number,
   bodyText: string,
@@ -113,7 +126,7 @@ export function classifyCohereError(
 
 export const cohereFamily: ProviderFamily = {
   name: 'cohere',
-  endpoints: { chat, embedding },
+  endpoints: { chat, embedding, rerank },
   classifyError: classifyCohereError,
   checkDeployment: (d) => endpointProblems(d, SPEC),
 };

@@ -10,6 +10,7 @@ import { createAnthropicPassthroughDecoder } from '../anthropic/anthropic-stream
 import { parseOpenAiResponse } from '../openai-compatible/openai-endpoints.js';
 import { classifyOpenAiError } from '../openai-compatible/openai-error.js';
 import { createOpenAiStreamDecoder } from '../openai-compatible/openai-stream.js';
+import { responsesViaChat } from '../responses/responses-via-chat.js';
 import type {
   CallInput,
   CallType,
@@ -37,10 +38,12 @@ function reply(pieces: string[]): UpstreamReply {
   };
 }
 
-async function send(_req: UpstreamRequest, input: CallInput): Promise<UpstreamReply> {
+async function send(req: UpstreamRequest, input: CallInput): Promise<UpstreamReply> {
   const text = input.mockResponse ?? input.deployment.mockResponse ?? '';
-  if (input.stream) return reply(mockStream(input.callType, input.body, input.deployment, text).chunks);
-  return reply([JSON.stringify(mockResponse(input.callType, input.body, input.deployment, text).body)]);
+  // The wire format is the built request's (a translated call, e.g. responses served via chat, builds `mock:chat`).
+  const callType = req.url.slice('mock:'.length) as CallType;
+  if (input.stream) return reply(mockStream(callType, input.body, input.deployment, text).chunks);
+  return reply([JSON.stringify(mockResponse(callType, input.body, input.deployment, text).body)]);
 }
 
 function openAiShaped(callType: CallType, streams: boolean): EndpointHandler {
@@ -56,10 +59,14 @@ function openAiShaped(callType: CallType, streams: boolean): EndpointHandler {
   };
 }
 
+const mockChat = openAiShaped('chat', true);
+
 export const mockFamily: ProviderFamily = {
   name: 'mock',
   endpoints: {
-    chat: openAiShaped('chat', true),
+    chat: mockChat,
+    // The Responses API through the chat translation, exactly as for a chat-only provider.
+    responses: responsesViaChat(mockChat),
     completion: openAiShaped('completion', true),
     embedding: openAiShaped('embedding', false),
     image_generation: openAiShaped('image_generation', false),

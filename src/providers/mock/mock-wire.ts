@@ -125,6 +125,8 @@ export function mockResponse(
       const usage = textUsage(body, model, text);
       return { body: anthropicMessage(newId('msg_'), model, text, usage), usage, responseModel: model };
     }
+    default:
+      throw new GatewayError('TG_ERR_UNSUPPORTED', `mock_response cannot answer ${callType}`);
   }
 }
 

@@ -8,7 +8,9 @@ import { endpointProblems, resolveEndpoint } from '../shared/credentials.js';
 import type { ProviderFamily } from '../types.js';
 import { type OpenAiTarget, openAiEndpoints } from './openai-endpoints.js';
 import { classifyOpenAiError } from './openai-error.js';
+import { openAiMediaEndpoints } from './openai-media.js';
 import type { OpenAiCompatibleSpec } from './openai-providers.js';
+import { nativeResponsesEndpoints } from './openai-responses.js';
 
 export function createOpenAiCompatibleFamily(spec: OpenAiCompatibleSpec): ProviderFamily {
   const headerCache = new WeakMap<DeploymentConfig, Record<string, string>>();
@@ -22,13 +24,20 @@ export function createOpenAiCompatibleFamily(spec: OpenAiCompatibleSpec): Provid
     }
     return { url: endpoint.base + path, headers };
   };
+  const model = (d: DeploymentConfig) => d.upstreamModel;
   return {
     name: spec.provider,
-    endpoints: openAiEndpoints({
-      target,
-      chatViaCompletions: spec.chatViaCompletions,
-      convertUsage: spec.convertUsage,
-    }),
+    endpoints: {
+      ...openAiEndpoints({
+        target,
+        chatViaCompletions: spec.chatViaCompletions,
+        convertUsage: spec.convertUsage,
+      }),
+      ...openAiMediaEndpoints(target, model, spec.media ?? []),
+      ...(spec.nativeResponses
+        ? nativeResponsesEndpoints({ url: (d, suffix) => target(d, `/responses${suffix}`), model })
+        : {}),
+    },
     classifyError: classifyOpenAiError,
     checkDeployment: (d) => endpointProblems(d, spec),
   };
