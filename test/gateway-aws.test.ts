@@ -409,7 +409,7 @@ describe('secrets', () => {
     expect(text).not.toContain(EXPIRED_TOKEN);
     const data = (JSON.parse(text) as { data: Array<Record<string, any>> }).data;
     const claude = data.find((x) => x.model_name === 'claude-us')!;
-    expect(claude.model_info.supported_call_types).toEqual(['chat', 'embedding']);
+    expect(claude.model_info.supported_call_types).toEqual(['chat', 'embedding', 'responses']);
     expect(claude.model_info.config_problems).toEqual([]);
     expect(claude.model_info.pricing_source).toMatch(
       /^catalog:us\.anthropic\.claude-3-5-sonnet-20241022-v2:0@/,

@@ -198,7 +198,7 @@ describe('Vertex AI credentials', () => {
     expect(entry.model_info.config_problems).toEqual([
       'vertex_credentials is not valid JSON (expected a service-account key)',
     ]);
-    expect(entry.model_info.supported_call_types).toEqual(['chat', 'embedding']);
+    expect(entry.model_info.supported_call_types).toEqual(['chat', 'embedding', 'responses']);
     const r = await post(chat('vertex-no-creds'));
     expect(r.status).toBe(503);
     expect(JSON.parse(r.text).error.message).toContain(

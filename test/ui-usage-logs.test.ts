@@ -133,6 +133,10 @@ describe('Usage page', () => {
     await signInAndWait(page, MASTER);
     await page.locator('#spend-chart[data-rendered="true"]').waitFor();
     await page.getByLabel('Time zone').selectOption('Europe/Paris');
+    // The range ends tomorrow (UTC date + 1): the logs just written fall inside it in Paris whatever the
+    // time of day (from 23:00 UTC, Paris is already on the next calendar day).
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    await page.getByLabel('To (inclusive)').fill(tomorrow);
     await page.getByRole('button', { name: 'Show', exact: true }).click();
     await page.locator('#status', { hasText: '(Europe/Paris)' }).waitFor();
     const newest = (await apiLogs())[0];

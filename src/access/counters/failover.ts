@@ -40,6 +40,8 @@ export const reservationsOrphanedTotal = new Counter({
 export class FailoverCounters {
   /** Settles that fell back in-process for requests admitted on Redis: released there once it is back. */
   private orphans: SettleInput[] = [];
+  /** Taken off `orphans` and being released in Redis right now: still orphaned until each settle lands. */
+  private releasing = 0;
   private dropped = 0;
   readonly untrack: () => void;
 
@@ -49,14 +51,14 @@ export class FailoverCounters {
     private readonly link: RedisLink | null,
     private readonly logger: Logger,
   ) {
-    const count = () => this.orphans.length + this.dropped;
+    const count = () => this.orphans.length + this.releasing + this.dropped;
     orphanSources.add(count);
     this.untrack = () => orphanSources.delete(count);
   }
 
   /** Reservations left in Redis by settles that could not reach it. */
   orphanedReservations(): number {
-    return this.orphans.length + this.dropped;
+    return this.orphans.length + this.releasing + this.dropped;
   }
 
   /**
@@ -87,13 +89,16 @@ export class FailoverCounters {
       return 0;
     }
     const batch = this.orphans.splice(0);
+    this.releasing += batch.length;
     let done = 0;
     for (let i = 0; i < batch.length; i++) {
       try {
         await this.redis.settle({ ...batch[i], cost: 0n, extraTokens: 0 });
         done++;
+        this.releasing--;
       } catch (err) {
         // Down again: keep the rest for the next recovery.
+        this.releasing -= batch.length - i;
         this.orphans.unshift(...batch.slice(i));
         this.link?.markDown(err);
         break;
