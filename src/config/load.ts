@@ -102,7 +102,6 @@ interface ModelSource {
 function readIncludes(
   entry: LEntry | undefined,
   sourcePath: string | undefined,
-  env: NodeJS.ProcessEnv,
   diags: Diagnostics,
 ): ModelSource[] {
   if (!entry) return [];
@@ -287,7 +286,7 @@ export function parseConfig(yamlText: string, opts: ParseConfigOptions = {}): Ga
     routerSettings.strictDeployments === true;
 
   const sources: ModelSource[] = [{ items: modelListItems(get(root, 'model_list'), diags), diags }];
-  const includes = readIncludes(get(root, 'include'), opts.sourcePath, env, diags);
+  const includes = readIncludes(get(root, 'include'), opts.sourcePath, diags);
   sources.push(...includes);
   if (tree !== undefined && !get(root, 'model_list') && includes.length === 0) {
     diags.warn('model_list', root.line, 'no model_list: the gateway has no models');
