@@ -204,13 +204,9 @@ function redisUrlOf(router: LMap, diags: Diagnostics): string | undefined {
   return `redis://${auth}${host}:${port ?? 6379}`;
 }
 
-/** Reads the router policy; `router` wins over `litellm` for every key both may set. */
-export function readRouterPolicy(
-  router: LMap | undefined,
-  litellm: LMap | undefined,
-  diags: Diagnostics,
-): RouterPolicyConfig {
-  const policy: RouterPolicyConfig = {
+/** LiteLLM's router defaults (what a config without router settings gets). */
+export function defaultRouterPolicy(): RouterPolicyConfig {
+  return {
     routingStrategy: 'simple-shuffle',
     latencyBuffer: DEFAULT_LATENCY_BUFFER,
     latencyTtlSeconds: DEFAULT_LATENCY_TTL_SECONDS,
@@ -227,6 +223,15 @@ export function readRouterPolicy(
     modelGroupRetryPolicy: {},
     modelGroupAlias: {},
   };
+}
+
+/** Reads the router policy; `router` wins over `litellm` for every key both may set. */
+export function readRouterPolicy(
+  router: LMap | undefined,
+  litellm: LMap | undefined,
+  diags: Diagnostics,
+): RouterPolicyConfig {
+  const policy = defaultRouterPolicy();
   /** The entry for `key`: router_settings first, then litellm_settings (for the shared keys). */
   const pick = (key: string): [LEntry, string] | undefined => {
     const r = router ? get(router, key) : undefined;

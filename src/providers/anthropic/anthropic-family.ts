@@ -4,7 +4,7 @@
  * and the native pass-through call type `anthropic_messages` (body and response as is, usage read).
  */
 import type { DeploymentConfig } from '../../config/types.js';
-import { type EndpointSpec, endpointProblems, resolveEndpoint } from '../shared/credentials.js';
+import { type EndpointSpec, endpointBase, endpointProblems, resolveEndpoint } from '../shared/credentials.js';
 import { isRecord, type Json, str } from '../shared/json.js';
 import { withDefaults } from '../shared/request-body.js';
 import type {
@@ -108,4 +108,5 @@ export const anthropicFamily: ProviderFamily = {
   endpoints: { chat, anthropic_messages: messages },
   classifyError: classifyAnthropicError,
   checkDeployment: (d) => endpointProblems(d, SPEC),
+  apiBase: (d) => endpointBase(d, SPEC),
 };

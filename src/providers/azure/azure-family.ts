@@ -8,7 +8,7 @@
 import type { DeploymentConfig } from '../../config/types.js';
 import { type OpenAiTarget, openAiEndpoints } from '../openai-compatible/openai-endpoints.js';
 import { classifyOpenAiError } from '../openai-compatible/openai-error.js';
-import { type EndpointSpec, endpointProblems, resolveEndpoint } from '../shared/credentials.js';
+import { type EndpointSpec, endpointBase, endpointProblems, resolveEndpoint } from '../shared/credentials.js';
 import type { ProviderFamily } from '../types.js';
 
 /** Latest GA data-plane inference version (supports stream_options.include_usage). */
@@ -52,4 +52,5 @@ export const azureFamily: ProviderFamily = {
   endpoints: openAiEndpoints({ target, modelInBody: false }),
   classifyError: classifyOpenAiError,
   checkDeployment: (d) => endpointProblems(d, SPEC),
+  apiBase: (d) => endpointBase(d, SPEC),
 };

@@ -35,6 +35,15 @@ function firstEnv(names: readonly string[]): string | undefined {
   return undefined;
 }
 
+/**
+ * The base URL a deployment is sent to (config value, else the environment, else the provider default), without
+ * throwing; undefined when there is none. For spend logs and /model/info (callers strip credentials).
+ */
+export function endpointBase(d: DeploymentConfig, spec: EndpointSpec): string | undefined {
+  const base = d.apiBase ?? firstEnv(spec.baseEnv) ?? spec.defaultBase;
+  return base === undefined || base === '' ? undefined : base.replace(/\/+$/, '');
+}
+
 /** What is missing for a deployment to reach its provider (empty when nothing). */
 export function endpointProblems(d: DeploymentConfig, spec: EndpointSpec): string[] {
   const problems: string[] = [];
