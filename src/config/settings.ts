@@ -139,9 +139,22 @@ export function readGeneralSettings(map: LMap | undefined, diags: Diagnostics): 
         break;
       }
       case 'database_url':
+        if (v.kind === 'scalar' && v.invalid) {
+          // LiteLLM reads a missing os.environ/DATABASE_URL as "no database" and starts without one.
+          diags.warn(
+            p,
+            v.line,
+            'not set: the embedded database in the data folder is used instead of PostgreSQL',
+          );
+          break;
+        }
         s.databaseUrl = readString(v, p, diags, { nonEmpty: true });
         break;
       case 'redis_url':
+        if (v.kind === 'scalar' && v.invalid) {
+          diags.warn(p, v.line, 'not set: counters are kept in this process (no Redis)');
+          break;
+        }
         s.redisUrl = readString(v, p, diags, { nonEmpty: true });
         break;
       case 'cost_map':
@@ -339,8 +352,12 @@ export function readRouterSettings(
   return s;
 }
 
+/** Settings whose missing environment variable means "unset", as LiteLLM reads it (None), not an error. */
+const UNSET_WHEN_MISSING = new Set(['general_settings.database_url', 'general_settings.redis_url']);
+
 /** Severity for env-reference problems in settings: errors only where Tollgate uses the value. */
 export function settingsSeverity(path: string): 'error' | 'warning' {
+  if (UNSET_WHEN_MISSING.has(path)) return 'warning';
   const m = /^(general_settings|router_settings|litellm_settings)(?:\.([A-Za-z_][\w-]*))?/.exec(path);
   if (!m) return 'error';
   const key = m[2] ?? '';
