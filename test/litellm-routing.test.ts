@@ -172,7 +172,8 @@ describe('wildcards', () => {
     const r = await chat('anthropic/claude-3-haiku-20240307');
     expect(r.status).toBe(200);
     expect(anthropic.requests.at(-1)?.headers['x-api-key']).toBe(ANTHROPIC_WILD_KEY);
-    expect((anthropic.requests.at(-1)?.body as { model?: string }).model).toBe('claude-3-haiku-20240307');
+    const last = anthropic.requests.at(-1);
+    expect((last?.body as { model?: string } | undefined)?.model).toBe('claude-3-haiku-20240307');
     const [row] = await rowsFor(String(r.headers.get('x-tollgate-request-id')));
     expect(row.model_group).toBe('anthropic/claude-3-haiku-20240307');
     // claude-3-haiku-20240307: $0.25 / 1M input, $1.25 / 1M output (catalog), so
