@@ -49,7 +49,7 @@ export interface GatewayOptions {
   redisUrl?: string;
   env?: NodeJS.ProcessEnv;
   /** Ledger tuning (tests). */
-  ledger?: { batchSize?: number; flushIntervalMs?: number };
+  ledger?: { batchSize?: number; flushIntervalMs?: number; closeTimeoutMs?: number };
   onSuccess?: EngineOptions['onSuccess'];
   onFailure?: EngineOptions['onFailure'];
   /** Cost map overrides (tests: fetch, timeout, clock, refresh interval). */
