@@ -10,6 +10,7 @@ import { CONFIG_COST_KEYS, isCostKey, NESTED_COST_KEYS } from './cost-keys.js';
 import { type Diagnostics, joinPath } from './diagnostics.js';
 import { readInt, readNumber, readPrice, readString } from './fields.js';
 import {
+  LITELLM_PARAMS_NOT_ACTED_ON,
   LITELLM_PARAMS_OPTIONS,
   LITELLM_PARAMS_TYPED,
   MODEL_ENTRY_KEYS,
@@ -131,8 +132,11 @@ interface ParamsResult {
   options: Record<string, unknown>;
 }
 
+const NOT_ACTED_ON_SET: ReadonlySet<string> = new Set(LITELLM_PARAMS_NOT_ACTED_ON);
+
 function readParams(map: LMap, path: string, diags: Diagnostics): ParamsResult {
   const r: ParamsResult = { pricing: {}, extraParams: {}, options: {} };
+  const notActedOn: string[] = [];
   for (const e of map.entries) {
     const p = joinPath(path, e.key);
     const v = e.value;
@@ -177,6 +181,7 @@ function readParams(map: LMap, path: string, diags: Diagnostics): ParamsResult {
     }
     if (OPTION_SET.has(e.key)) {
       r.options[e.key] = toPlain(v);
+      if (NOT_ACTED_ON_SET.has(e.key)) notActedOn.push(e.key);
       continue;
     }
     if ((MODEL_ENTRY_KEYS as readonly string[]).includes(e.key)) {
@@ -198,6 +203,9 @@ function readParams(map: LMap, path: string, diags: Diagnostics): ParamsResult {
       }
     }
     r.extraParams[e.key] = toPlain(v);
+  }
+  if (notActedOn.length > 0) {
+    diags.warn(path, map.line, `accepted but not acted on by Tollgate: ${notActedOn.join(', ')}`);
   }
   return r;
 }

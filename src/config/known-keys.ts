@@ -24,6 +24,9 @@ export const TOP_LEVEL_IGNORED = [
   'finetune_settings',
   'assistant_settings',
   'vector_store_registry',
+  'policies',
+  'policy_attachments',
+  'search_tools',
 ] as const;
 
 export const MODEL_ENTRY_KEYS = ['model_name', 'litellm_params', 'llm_params', 'model_info'] as const;
@@ -333,9 +336,23 @@ export const ROUTER_SETTINGS_IGNORED = [
  * litellm_settings keys Tollgate acts on. Everything else is accepted and listed in one warning.
  * `num_retries` / `request_timeout` are the fallbacks for router_settings.num_retries / timeout.
  */
-export const LITELLM_SETTINGS_ACTED_ON = [
-  'num_retries',
-  'request_timeout',
+export const LITELLM_SETTINGS_ACTED_ON = ['num_retries', 'request_timeout', 'drop_params'] as const;
+
+/**
+ * litellm_params options no provider family in this build uses (warned per entry). Provider credentials and
+ * regions (aws_*, vertex_*, region_name) are not listed: the family of their provider reads them.
+ */
+export const LITELLM_PARAMS_NOT_ACTED_ON = [
+  'headers',
+  'extra_headers',
+  'organization',
+  'tags',
   'drop_params',
-  'set_verbose',
+  'additional_drop_params',
+  'use_in_pass_through',
+  'merge_reasoning_content_in_choices',
+  'configurable_clientside_auth_params',
+  'max_budget',
+  'budget_duration',
+  'litellm_credential_name',
 ] as const;

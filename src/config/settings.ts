@@ -294,8 +294,12 @@ export function readLitellmSettings(map: LMap | undefined, diags: Diagnostics): 
         r.requestTimeout = readNumber(e.value, p, diags, { positive: true });
         break;
       case 'drop_params':
-      case 'set_verbose':
         readBool(e.value, p, diags);
+        break;
+      case 'set_verbose':
+        // Deprecated in LiteLLM too: Tollgate's log level comes from --detailed_debug / LITELLM_LOG.
+        readBool(e.value, p, diags);
+        unused.push(e.key);
         break;
       case 'allow_requests_on_db_unavailable':
         // A common mistake: LiteLLM reads it from general_settings only, so here it changes nothing.
