@@ -235,6 +235,20 @@ describe('tollgate CLI', () => {
     }
   }, 150_000); // two gateways start one after the other
 
+  it('pricing explain shows what the server would disable and exits non-zero on it', async () => {
+    const cfg = join(work, 'explain.yaml');
+    writeFileSync(
+      cfg,
+      'model_list:\n  - model_name: ok\n    litellm_params: { model: openai/gpt-4o, api_key: k }\n  - model_name: v\n    litellm_params: { model: vertex_ai/gemini-pro }\n',
+    );
+    const bad = await tollgate(['pricing', 'explain', '-c', cfg, '--data-dir', join(work, 'ex')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/v {2}\(vertex_ai\/gemini-pro\)[^\n]*\n {2}serves: nothing — DISABLED/);
+    expect(bad.stdout).toContain('1 problem: fix config.yaml');
+    const good = await tollgate(['pricing', 'explain', '-c', cfg, 'ok', '--data-dir', join(work, 'ex')]);
+    expect(good.code).toBe(0);
+  });
+
   it('cost prices a usage from the catalog', async () => {
     const r = await tollgate(['cost', '--model', 'gpt-4o', '--input', '1000', '--output', '500']);
     expect(r.code).toBe(0);

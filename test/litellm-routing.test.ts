@@ -299,5 +299,8 @@ describe('LiteLLM parity of the proxy routes', () => {
     expect(e.message).toContain('"model_max_budget" (per-model budgets are not enforced by Tollgate)');
     const ok = await post('/key/generate', { models: ['gpt-4o'], max_budget: 1 });
     expect(ok.status).toBe(200);
+    // A name a wildcard deployment serves is a valid model for a key.
+    const wild = await post('/key/generate', { models: ['anthropic/claude-3-opus-20240229'] });
+    expect(wild.status).toBe(200);
   });
 });

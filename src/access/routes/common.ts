@@ -128,7 +128,22 @@ export function checkModels(
 ): void {
   if (!models || models.length === 0 || known.length === 0) return;
   const special = new Set(['*', 'all-proxy-models', 'all-team-models', 'no-default-models']);
-  const unknown = models.filter((m) => !special.has(m) && !m.endsWith('*') && !known.includes(m));
+  // A configured wildcard model_name ("*", "openai/*", "claude-*") serves every name it matches.
+  const patterns = known
+    .filter((k) => k.includes('*'))
+    .map(
+      (k) =>
+        new RegExp(
+          `^${k
+            .split('*')
+            .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+            .join('.*')}$`,
+          's',
+        ),
+    );
+  const unknown = models.filter(
+    (m) => !special.has(m) && !m.endsWith('*') && !known.includes(m) && !patterns.some((re) => re.test(m)),
+  );
   if (unknown.length > 0) {
     throw badRequest(
       `Unknown model${unknown.length > 1 ? 's' : ''} in ${field}: ${unknown.join(', ')}. Configured model groups: ${known.join(', ')}.`,
