@@ -50,6 +50,18 @@ export const ERRORS = {
   /** The provider refused to answer for safety/content reasons (e.g. a Gemini safety block). */
   TG_ERR_CONTENT_BLOCKED: { status: 400, type: 'invalid_request_error', code: 'content_policy_violation' },
   TG_ERR_UNAVAILABLE: { status: 503, type: 'server_error', code: 'service_unavailable' },
+  /** The prompt is longer than the model's context window (context_window_fallbacks apply). */
+  TG_ERR_CONTEXT_WINDOW_EXCEEDED: {
+    status: 400,
+    type: 'invalid_request_error',
+    code: 'context_length_exceeded',
+  },
+  /** Every deployment of the model is disabled by the gateway's config (the message names the reason). */
+  TG_ERR_DEPLOYMENT_DISABLED: { status: 400, type: 'invalid_request_error', code: 'model_not_available' },
+  /** Every deployment of the model group is cooling down after failures or at its rpm/tpm (retry-after). */
+  TG_ERR_NO_DEPLOYMENT_AVAILABLE: { status: 429, type: 'rate_limit_error', code: 'no_deployment_available' },
+  /** The database is unreachable and the request needs it (e.g. a key not seen since the start). */
+  TG_ERR_DB_UNAVAILABLE: { status: 503, type: 'internal_error', code: 'database_unavailable' },
   TG_ERR_INTERNAL: { status: 500, type: 'internal_error', code: 'internal_error' },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -59,7 +59,7 @@ describe('tollgate CLI', () => {
       expect(sh.stdout).toContain(flag);
   });
 
-  it('a bad config is reported at once, with YAML paths and lines, and nothing starts', async () => {
+  it('--strict: a bad config is reported at once, with YAML paths and lines, and nothing starts', async () => {
     const bad = join(work, 'bad.yaml');
     writeFileSync(
       bad,
@@ -76,7 +76,7 @@ describe('tollgate CLI', () => {
         '',
       ].join('\n'),
     );
-    const r = await tollgate(['--config', bad, '--port', '0']);
+    const r = await tollgate(['--config', bad, '--port', '0', '--strict']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('bad.yaml:5');
     expect(r.stderr).toContain('TG_TEST_MISSING_KEY');
@@ -88,28 +88,99 @@ describe('tollgate CLI', () => {
     expect(r.stdout).not.toContain('listening');
   });
 
-  it('an unknown base_model stops startup with suggestions', async () => {
-    const cfg = join(work, 'base.yaml');
-    writeFileSync(
-      cfg,
-      'model_list:\n  - model_name: a\n    litellm_params: { model: azure/x, api_base: "http://127.0.0.1:9", api_key: k }\n    model_info: { base_model: azure/gpt-4-1106-previw }\n',
-    );
-    const r = await tollgate([cfg, '--port', '0', '--data-dir', join(work, 'd1')]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('gpt-4-1106-previw');
-    expect(r.stderr).toContain('azure/gpt-4-1106-preview');
-  });
-
-  it('require_pricing makes an unpriced deployment a startup error', async () => {
+  it('--strict: require_pricing makes an unpriced deployment a startup error', async () => {
     const cfg = join(work, 'req.yaml');
     writeFileSync(
       cfg,
       'model_list:\n  - model_name: mystery\n    litellm_params: { model: openai/my-finetune-xyz, api_key: k }\ngeneral_settings: { require_pricing: true }\n',
     );
-    const r = await tollgate([cfg, '--port', '0', '--data-dir', join(work, 'd2')]);
+    const r = await tollgate([cfg, '--port', '0', '--data-dir', join(work, 'd2'), '--strict']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/mystery.*require_pricing/);
   });
+
+  it('an unreachable database: one line naming the URL (password masked), exit 2, no stack', async () => {
+    const cfg = join(work, 'db.yaml');
+    writeFileSync(
+      cfg,
+      'model_list:\n  - model_name: m\n    litellm_params: { model: openai/gpt-4o, mock_response: hi }\n',
+    );
+    // Port 9 (discard) on loopback: nothing listens there, the connection is refused at once.
+    const url = 'postgres://tollgate:hunter2-secret@127.0.0.1:9/tollgate';
+    const r = await tollgate([cfg, '--port', '0', '--data-dir', join(work, 'd3'), '--database-url', url]);
+    expect(r.code).toBe(2);
+    const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('Tollgate cannot start: the database is unreachable');
+    expect(lines[0]).toContain('--database-url = postgres://tollgate:****@127.0.0.1:9/tollgate');
+    expect(lines[0]).toMatch(/ECONNREFUSED/);
+    expect(lines[0]).toContain('allow_requests_on_db_unavailable');
+    expect(r.stderr).not.toContain('hunter2');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).not.toContain('listening');
+  });
+
+  it('a bad deployment does not keep the gateway down: warned with file:line, its model answers 400 with the reason', async () => {
+    const cfg = join(work, 'mixed.yaml');
+    writeFileSync(
+      cfg,
+      [
+        'model_list:',
+        '  - model_name: good',
+        '    litellm_params: { model: openai/gpt-4o, mock_response: hi }',
+        '  - model_name: needs-env',
+        '    litellm_params: { model: openai/gpt-4o, api_key: os.environ/TG_TEST_NOT_SET_ANYWHERE }',
+        '  - model_name: vertex',
+        '    litellm_params: { model: watsonx/granite-13b, watsonx_project: p }',
+        '  - model_name: newer-base',
+        '    litellm_params: { model: azure/x, api_base: "http://127.0.0.1:9", api_key: k, mock_response: hi }',
+        '    model_info: { base_model: azure/gpt-9-from-the-future }',
+        'general_settings: { master_key: sk-1234 }',
+        '',
+      ].join('\n'),
+    );
+    const s = await startServe([
+      cfg,
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--data-dir',
+      join(work, 'mixed'),
+    ]);
+    try {
+      const out = s.output();
+      expect(out).toMatch(
+        /mixed\.yaml:4 model_list\[1\]: warning: deployment \(needs-env\) disabled: .*TG_TEST_NOT_SET_ANYWHERE is not set/,
+      );
+      expect(out).toMatch(/model_list\[2\] \(vertex\) at [^\n]*mixed\.yaml:6: deployment disabled: provider/);
+      expect(out).toMatch(
+        / {2}model_list\[2\] \(vertex\) at [^\n]*: provider "watsonx" \(model "watsonx\/granite-13b"\)/,
+      );
+      // (logged as JSON: the quotes are escaped)
+      expect(out).toMatch(/azure\/gpt-9-from-the-future\\?" is not in the price catalog in use/);
+      expect(out).toMatch(/DISABLED \(2, their models answer 400/);
+      const call = (model: string) =>
+        fetch(`${s.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: 'Bearer sk-1234', 'content-type': 'application/json' },
+          body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
+        });
+      expect((await call('good')).status).toBe(200);
+      expect((await call('newer-base')).status).toBe(200);
+      const bad = await call('needs-env');
+      expect(bad.status).toBe(400);
+      const body = (await bad.json()) as { error: { code: string; tollgate_code: string; message: string } };
+      expect(body.error.tollgate_code).toBe('TG_ERR_DEPLOYMENT_DISABLED');
+      expect(body.error.message).toContain('environment variable TG_TEST_NOT_SET_ANYWHERE is not set');
+      const v = (await (await call('vertex')).json()) as { error: { message: string } };
+      expect(v.error.message).toMatch(/provider "watsonx" .* is not supported by Tollgate/);
+      const ready = (await (await fetch(`${s.url}/health/readiness`)).json()) as Record<string, unknown>;
+      expect(ready.disabled_deployments).toBe(2);
+    } finally {
+      s.child.kill('SIGTERM');
+    }
+  }, 90_000);
 
   it('serves the offline demo (positional config), warns when there is no master key', async () => {
     const s = await startServe([
@@ -163,6 +234,20 @@ describe('tollgate CLI', () => {
       o.child.kill('SIGTERM');
     }
   }, 150_000); // two gateways start one after the other
+
+  it('pricing explain shows what the server would disable and exits non-zero on it', async () => {
+    const cfg = join(work, 'explain.yaml');
+    writeFileSync(
+      cfg,
+      'model_list:\n  - model_name: ok\n    litellm_params: { model: openai/gpt-4o, api_key: k }\n  - model_name: v\n    litellm_params: { model: watsonx/granite-13b }\n',
+    );
+    const bad = await tollgate(['pricing', 'explain', '-c', cfg, '--data-dir', join(work, 'ex')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/v {2}\(watsonx\/granite-13b\)[^\n]*\n {2}serves: nothing — DISABLED/);
+    expect(bad.stdout).toContain('1 problem: fix config.yaml');
+    const good = await tollgate(['pricing', 'explain', '-c', cfg, 'ok', '--data-dir', join(work, 'ex')]);
+    expect(good.code).toBe(0);
+  });
 
   it('cost prices a usage from the catalog', async () => {
     const r = await tollgate(['cost', '--model', 'gpt-4o', '--input', '1000', '--output', '500']);

@@ -45,7 +45,8 @@ export async function admit(
     }
   };
 
-  if (auth.keyHash !== '') {
+  // The master key has no key record (its hash is only what spend logs show), so no key limits apply to it.
+  if (auth.keyHash !== '' && !auth.isMaster) {
     const key = await core.keys.get(auth.keyHash);
     if (!key) throw new GatewayError('TG_ERR_BAD_KEY', 'Invalid API key: the key was deleted.');
     checkUsable(key, now);

@@ -7,7 +7,7 @@ import type { FastifyRequest } from 'fastify';
 import { GatewayError } from '../errors.js';
 import type { AccessCore } from './core.js';
 import type { KeyRecord } from './records.js';
-import { createMasterKeyMatcher, sha256, toKeyHash } from './secrets.js';
+import { createMasterKeyMatcher, hashKey, sha256, toKeyHash } from './secrets.js';
 import type { AuthContext, RouteKind } from './types.js';
 
 const EMPTY: readonly string[] = Object.freeze([]);
@@ -27,8 +27,29 @@ export const MASTER_CONTEXT: AuthContext = Object.freeze({
 
 export const OPEN_CONTEXT: AuthContext = Object.freeze({ ...MASTER_CONTEXT, isMaster: true, openMode: true });
 
+/** LiteLLM's user id for the proxy admin (the master key): its spend is logged under it. */
+export const DEFAULT_USER_ID = 'default_user_id';
+
+/**
+ * The master key's context as LiteLLM logs it: `api_key` is the master key's sha256 hash (so
+ * `/global/spend/report?api_key=<master key>` finds its spend) and the user is `default_user_id`.
+ */
+export function masterContext(masterKey: string): AuthContext {
+  return Object.freeze({ ...MASTER_CONTEXT, keyHash: hashKey(masterKey), userId: DEFAULT_USER_ID });
+}
+
+/** A record load failed (the database is unreachable): a clear 503, never a 500. */
+function lookupFailed(err: unknown): GatewayError {
+  return new GatewayError(
+    'TG_ERR_DB_UNAVAILABLE',
+    'This API key cannot be verified right now: the database is unreachable. The master key and keys used recently still work.',
+    { cause: err },
+  );
+}
+
 export class Authenticator {
   private readonly matchMaster: ((digest: Buffer) => boolean) | null;
+  private readonly master: AuthContext;
   private readonly contexts = new WeakMap<KeyRecord, AuthContext>();
 
   constructor(
@@ -36,6 +57,7 @@ export class Authenticator {
     masterKey: string | undefined,
   ) {
     this.matchMaster = masterKey ? createMasterKeyMatcher(masterKey) : null;
+    this.master = masterKey ? masterContext(masterKey) : MASTER_CONTEXT;
   }
 
   get openMode(): boolean {
@@ -51,14 +73,25 @@ export class Authenticator {
       );
     }
     const digest = sha256(token);
-    if (this.matchMaster?.(digest)) return MASTER_CONTEXT;
+    if (this.matchMaster?.(digest)) return this.master;
     if (!token.startsWith('sk-')) {
       if (this.openMode) return OPEN_CONTEXT;
       throw badKey();
     }
     const hash = digest.toString('hex');
-    const rec = this.core.keys.get(hash);
-    if (rec instanceof Promise) return rec.then((r) => this.contextFor(r));
+    let rec: ReturnType<AccessCore['keys']['get']>;
+    try {
+      rec = this.core.keys.get(hash);
+    } catch (err) {
+      throw lookupFailed(err);
+    }
+    if (rec instanceof Promise)
+      return rec.then(
+        (r) => this.contextFor(r),
+        (err) => {
+          throw lookupFailed(err);
+        },
+      );
     return this.contextFor(rec);
   }
 

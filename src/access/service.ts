@@ -132,7 +132,11 @@ export function createAccessService(opts: AccessOptions): AccessService {
     resetAllSpend: (by) => resetAllSpend(core, by),
     async start(): Promise<void> {
       await core.link?.start();
-      await core.loadCustomerIds();
+      // Without the database (allow_requests_on_db_unavailable) every customer lookup goes through the cache;
+      // the id list is loaded again by the periodic refresh below.
+      await core
+        .loadCustomerIds()
+        .catch((err) => opts.logger.warn({ err: String(err) }, 'customer ids not loaded'));
       const mi = opts.maintenanceIntervalMs ?? 1_000;
       if (mi > 0) {
         const t = setInterval(() => {

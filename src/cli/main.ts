@@ -32,6 +32,10 @@ export async function main(argv: string[]): Promise<void> {
       '--database-url <url>',
       'PostgreSQL URL (overrides general_settings.database_url and DATABASE_URL)',
     )
+    .option(
+      '--strict',
+      'refuse to start on any config problem, a bad deployment included (default: disable it and serve the rest)',
+    )
     .action(async (configArg: string | undefined, o: Record<string, string | boolean | undefined>) => {
       const { serve } = await import('./serve.js');
       await serve({
@@ -41,6 +45,7 @@ export async function main(argv: string[]): Promise<void> {
         detailedDebug: Boolean(o.detailed_debug || o.detailedDebug),
         dataDir: resolve(String(o.dataDir)),
         databaseUrl: o.databaseUrl as string | undefined,
+        strict: Boolean(o.strict),
       });
     });
 
@@ -52,12 +57,25 @@ export async function main(argv: string[]): Promise<void> {
     .requiredOption('-c, --config <path>', 'path to config.yaml')
     .option('--json', 'machine-readable output')
     .option('--data-dir <dir>', "the gateway's data folder (its cached cost map)", '.tollgate')
-    .action(async (modelName: string | undefined, o: { config: string; json?: boolean; dataDir: string }) => {
-      const { pricingExplainCommand } = await import('./pricing-commands.js');
-      process.stdout.write(
-        `${await pricingExplainCommand({ configPath: o.config, modelName, json: o.json, dataDir: resolve(o.dataDir) })}\n`,
-      );
-    });
+    .option('--strict', 'as `tollgate --strict`: deployment problems are errors')
+    .action(
+      async (
+        modelName: string | undefined,
+        o: { config: string; json?: boolean; dataDir: string; strict?: boolean },
+      ) => {
+        const { pricingExplain } = await import('./pricing-commands.js');
+        const r = await pricingExplain({
+          configPath: o.config,
+          modelName,
+          json: o.json,
+          dataDir: resolve(o.dataDir),
+          strict: o.strict,
+        });
+        process.stdout.write(`${r.text}\n`);
+        // Non-zero when the gateway would not serve everything this prints: disabled deployments or errors.
+        if (r.errors > 0) process.exitCode = 1;
+      },
+    );
 
   program
     .command('cost')
@@ -223,7 +241,12 @@ export async function main(argv: string[]): Promise<void> {
       process.exit(2);
     }
     const name = (err as Error)?.name;
-    if (name === 'StartupError' || name === 'PricingError' || name === 'RangeError') {
+    if (
+      name === 'StartupError' ||
+      name === 'PricingError' ||
+      name === 'RangeError' ||
+      name === 'DatabaseUnavailableError'
+    ) {
       process.stderr.write(`${(err as Error).message}\n`);
       process.exit(2);
     }

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { writeCachedMap } from '../cost-map/cost-map-cache.js';
 import { LITELLM_COST_MAP_URL } from '../cost-map/index.js';
 import { sha256Text } from '../cost-map/parse-cost-map.js';
-import { costCommand, pricingExplainCommand } from './pricing-commands.js';
+import { costCommand, pricingExplain, pricingExplainCommand } from './pricing-commands.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tollgate-pricing-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -41,9 +41,9 @@ model_list:
     model_info:
       input_cost_per_token: 0.000006
       output_cost_per_token: 0.00003
-  - model_name: sagemaker-model
+  - model_name: watsonx-model
     litellm_params:
-      model: sagemaker/my-endpoint
+      model: watsonx/my-endpoint
     model_info:
       input_cost_per_second: 0.000420
 `;
@@ -65,9 +65,32 @@ describe('pricingExplainCommand', () => {
     expect(text).toMatch(
       /cache_read_input_token_cost\s+0\.0000003\s+0\.3\s+catalog:claude-3-5-sonnet-20241022/,
     );
-    expect(text).toMatch(/input_cost_per_second\s+0\.00042\s+custom/);
+    // A provider with no wire format here is what the server would disable: shown as such, with the reason.
+    expect(text).toMatch(
+      /watsonx-model {2}\(watsonx\/my-endpoint\) {2}model_list\[4\][^\n]*\n {2}serves: nothing — DISABLED[^\n]*\n {2}ERROR: provider "watsonx" \(model "watsonx\/my-endpoint"\) is not supported by Tollgate/,
+    );
+    expect(text).toMatch(/1 problem: fix config\.yaml/);
     expect(text).not.toContain('azure-secret');
     expect(text).not.toContain('sk-ant');
+  });
+
+  it('counts what the server would not serve (the CLI exits non-zero on it)', async () => {
+    const r = await pricingExplain({ configPath: write('c5.yaml', CONFIG), env });
+    expect(r.errors).toBe(1);
+    // The fix the reason gives: an OpenAI-compatible server in front of it is `openai/<model>` + api_base.
+    const served = CONFIG.replace(
+      'model: watsonx/my-endpoint',
+      'model: openai/my-endpoint\n      api_base: http://127.0.0.1:4100/v1',
+    );
+    const ok = await pricingExplain({ configPath: write('c6.yaml', served), env });
+    expect(ok.errors).toBe(0);
+    expect(ok.text).toMatch(/input_cost_per_second\s+0\.00042\s+custom/);
+    await expect(
+      pricingExplain({ configPath: write('c7.yaml', CONFIG), env, strict: true }),
+    ).resolves.toMatchObject({
+      errors: 1,
+      text: expect.stringContaining('ERROR: model_list[4] (watsonx-model)'),
+    });
   });
 
   it('one model name, JSON form', async () => {
@@ -91,7 +114,7 @@ describe('pricingExplainCommand', () => {
     expect(JSON.stringify(json)).not.toContain('azure-secret');
   });
 
-  it('unknown model name → error with suggestion; bad base_model shown as an error row', async () => {
+  it('unknown model name → error with suggestion; a base_model newer than the catalog is a warning', async () => {
     await expect(
       pricingExplainCommand({ configPath: write('c3.yaml', CONFIG), modelName: 'gpt-4', env }),
     ).rejects.toThrow(/no deployment with model_name "gpt-4".*did you mean "gpt-4o"/);
@@ -104,8 +127,12 @@ model_list:
     model_info:
       base_model: azure/gpt-4o-1106-preview
 `;
-    const text = await pricingExplainCommand({ configPath: write('bad.yaml', bad), env });
-    expect(text).toMatch(/ERROR: .*base_model "azure\/gpt-4o-1106-preview" is not in the price catalog/);
+    const r = await pricingExplain({ configPath: write('bad.yaml', bad), env });
+    expect(r.errors).toBe(0);
+    expect(r.text).toMatch(
+      /warning: base_model "azure\/gpt-4o-1106-preview" is not in the price catalog in use .*load a newer cost map .*recorded as unpriced/,
+    );
+    expect(r.text).toMatch(/UNPRICED/);
   });
 
   it('a broken general_settings.cost_map falls back to the built-in catalog with a warning', async () => {

@@ -6,8 +6,12 @@
 
 import { join } from 'node:path';
 import { loadConfigFile } from '../config/load.js';
-import type { DeploymentConfig } from '../config/types.js';
 import { CostMapManager } from '../cost-map/index.js';
+import {
+  buildRuntimes,
+  type DeploymentRuntime,
+  type DisabledRuntime,
+} from '../gateway/deployment-runtime.js';
 import {
   builtinCatalog,
   type Catalog,
@@ -15,14 +19,11 @@ import {
   costToJSON,
   emptyUsage,
   formatMoney,
-  PricingError,
   priceUsage,
   type ResolvedPricing,
   resolvePricing,
   splitProvider,
 } from '../pricing/index.js';
-import { familyForDeployment } from '../providers/registry.js';
-import { supportedCallTypes } from '../providers/types.js';
 
 export interface PricingExplainOptions {
   configPath: string;
@@ -31,6 +32,8 @@ export interface PricingExplainOptions {
   env?: NodeJS.ProcessEnv;
   /** The gateway's data directory (its cached cost map); default `.tollgate`. */
   dataDir?: string;
+  /** As `tollgate --strict`: deployment problems are errors of the config. */
+  strict?: boolean;
 }
 
 function table(rows: string[][], indent = '  '): string {
@@ -45,40 +48,78 @@ function perMillion(key: string, price: bigint): string {
   return /(_per_token|_token_cost)/.test(key) && !/_per_1k_/.test(key) ? formatMoney(price * 1_000_000n) : '';
 }
 
-function describeDeployment(
-  d: DeploymentConfig,
-  catalog: Catalog,
-): { resolved: ResolvedPricing | null; error?: string } {
-  try {
-    return {
-      resolved: resolvePricing(
-        {
-          name: d.modelName,
-          model: d.model,
-          provider: d.provider,
-          baseModel: d.baseModel,
-          customPricing: d.customPricing,
-          mode: d.mode,
-        },
-        catalog,
-      ),
-    };
-  } catch (err) {
-    if (err instanceof PricingError) return { resolved: null, error: err.message };
-    throw err;
+function pricesJSON(resolved: ResolvedPricing): Record<string, unknown> {
+  return {
+    source: resolved.source,
+    entry_key: resolved.entryKey,
+    unpriced: resolved.unpriced,
+    mode: resolved.mode,
+    max_input_tokens: resolved.maxInputTokens,
+    max_output_tokens: resolved.maxOutputTokens,
+    prices: Object.fromEntries(
+      Object.entries(resolved.prices).map(([k, v]) => [
+        k,
+        { usd: formatMoney(v), origin: resolved.origins[k] },
+      ]),
+    ),
+    ...(resolved.imageVariants
+      ? {
+          image_variants: Object.fromEntries(
+            Object.entries(resolved.imageVariants).map(([id, v]) => [
+              id,
+              {
+                entry_key: v.entryKey,
+                prices: Object.fromEntries(Object.entries(v.prices).map(([k, p]) => [k, formatMoney(p)])),
+              },
+            ]),
+          ),
+        }
+      : {}),
+    warnings: resolved.warnings,
+  };
+}
+
+function priceLines(resolved: ResolvedPricing, out: string[]): void {
+  out.push(`  source: ${resolved.source}${resolved.mode ? `  mode: ${resolved.mode}` : ''}`);
+  const keys = Object.keys(resolved.prices).sort();
+  if (keys.length > 0) {
+    const rows = [['KEY', 'USD/UNIT', 'USD/1M', 'FROM']];
+    for (const k of keys) {
+      const p = resolved.prices[k];
+      rows.push([k, formatMoney(p), perMillion(k, p), resolved.origins[k] ?? '']);
+    }
+    out.push(table(rows));
   }
+  if (resolved.imageVariants) {
+    const rows = [['IMAGE VARIANT', 'PRICES', 'FROM']];
+    for (const [id, v] of Object.entries(resolved.imageVariants).sort()) {
+      rows.push([
+        id,
+        Object.entries(v.prices)
+          .map(([k, p]) => `${k}=${formatMoney(p)}`)
+          .join(' '),
+        `catalog:${v.entryKey}`,
+      ]);
+    }
+    out.push(table(rows));
+  }
+  if (resolved.unpriced) out.push('  UNPRICED: requests are recorded with cost 0, flagged as unpriced');
+  for (const w of resolved.warnings) out.push(`  warning: ${w}`);
 }
 
-/** What the deployment's provider family can serve, and what would make every call fail. */
-function capabilitiesOf(d: DeploymentConfig): { callTypes: string[]; problems: string[] } {
-  const family = familyForDeployment(d);
-  if (!family) return { callTypes: [], problems: [] };
-  return { callTypes: supportedCallTypes(family), problems: family.checkDeployment?.(d) ?? [] };
+export interface PricingExplainResult {
+  text: string;
+  /** Deployments the gateway would not serve (disabled) plus errors that would refuse its start. */
+  errors: number;
 }
 
-export async function pricingExplainCommand(opts: PricingExplainOptions): Promise<string> {
+/**
+ * What the gateway would do with this config, decided by the same code (buildRuntimes): the prices of every
+ * deployment it serves, and every deployment it would disable, with the reason.
+ */
+export async function pricingExplain(opts: PricingExplainOptions): Promise<PricingExplainResult> {
   const env = opts.env ?? process.env;
-  const config = loadConfigFile(opts.configPath, env);
+  const config = loadConfigFile(opts.configPath, env, { strict: opts.strict });
   // No network here: a file map is read, a URL map (the default public one too) is taken from the cache the
   // gateway keeps in its data directory, else the built-in catalog — the prices that gateway would use now.
   const manager = new CostMapManager({
@@ -88,112 +129,85 @@ export async function pricingExplainCommand(opts: PricingExplainOptions): Promis
   });
   const reload = await manager.loadLocal();
   const catalog = manager.current();
-  let deployments = config.deployments;
+  const built = buildRuntimes(config, catalog, { strict: opts.strict });
+  let served: DeploymentRuntime[] = [...built.runtimes, ...built.wildcards].sort(
+    (a, b) => a.config.index - b.config.index,
+  );
+  let disabled: DisabledRuntime[] = built.disabled;
   if (opts.modelName !== undefined) {
-    deployments = deployments.filter((d) => d.modelName === opts.modelName);
-    if (deployments.length === 0) {
+    const wanted = opts.modelName;
+    served = served.filter((rt) => rt.modelName === wanted);
+    disabled = disabled.filter((d) => d.modelName === wanted);
+    if (served.length === 0 && disabled.length === 0) {
       const names = [...new Set(config.deployments.map((d) => d.modelName))];
-      const near = closestMatches(opts.modelName, names, 3);
+      const near = closestMatches(wanted, names, 3);
       throw new Error(
-        `no deployment with model_name "${opts.modelName}" in ${opts.configPath}${near.length ? ` (did you mean ${near.map((n) => `"${n}"`).join(', ')}?)` : ''}`,
+        `no deployment with model_name "${wanted}" in ${opts.configPath}${near.length ? ` (did you mean ${near.map((n) => `"${n}"`).join(', ')}?)` : ''}`,
       );
     }
   }
-  const results = deployments.map((d) => ({ d, ...describeDeployment(d, catalog), ...capabilitiesOf(d) }));
+  const errors = built.errors.length + disabled.length;
 
   if (opts.json) {
-    return JSON.stringify(
+    const text = JSON.stringify(
       {
         catalog: { source: catalog.source, snapshot: catalog.snapshot, size: catalog.size },
         warnings: reload.warnings,
-        deployments: results.map(({ d, resolved, error, callTypes, problems }) => ({
-          model_name: d.modelName,
-          id: d.id,
-          model: d.model,
-          provider: d.provider,
-          supported_call_types: callTypes,
-          config_problems: problems,
-          ...(error !== undefined
-            ? { error }
-            : {
-                source: resolved?.source,
-                entry_key: resolved?.entryKey,
-                unpriced: resolved?.unpriced,
-                mode: resolved?.mode,
-                max_input_tokens: resolved?.maxInputTokens,
-                max_output_tokens: resolved?.maxOutputTokens,
-                prices: Object.fromEntries(
-                  Object.entries(resolved?.prices ?? {}).map(([k, v]) => [
-                    k,
-                    { usd: formatMoney(v), origin: resolved?.origins[k] },
-                  ]),
-                ),
-                ...(resolved?.imageVariants
-                  ? {
-                      image_variants: Object.fromEntries(
-                        Object.entries(resolved.imageVariants).map(([id, v]) => [
-                          id,
-                          {
-                            entry_key: v.entryKey,
-                            prices: Object.fromEntries(
-                              Object.entries(v.prices).map(([k, p]) => [k, formatMoney(p)]),
-                            ),
-                          },
-                        ]),
-                      ),
-                    }
-                  : {}),
-                warnings: resolved?.warnings ?? [],
-              }),
+        ...(built.errors.length ? { errors: built.errors } : {}),
+        deployments: served.map((rt) => ({
+          model_name: rt.modelName,
+          id: rt.config.id,
+          model: rt.config.model,
+          provider: rt.config.provider,
+          api_base: rt.apiBase,
+          supported_call_types: [...rt.callTypes],
+          config_problems: rt.configProblems,
+          ...pricesJSON(rt.pricing),
+        })),
+        disabled: disabled.map((d) => ({
+          model_name: d.modelName ?? null,
+          model: d.model ?? null,
+          where: d.where,
+          reasons: d.why,
         })),
       },
       null,
       2,
     );
+    return { text, errors };
   }
 
   const out: string[] = [
     `Price catalog: ${catalog.source} (snapshot ${catalog.snapshot}, ${catalog.size} models)`,
   ];
   for (const w of reload.warnings) out.push(`warning: ${w}`);
-  for (const { d, resolved, error, callTypes, problems } of results) {
+  for (const e of built.errors) out.push(`ERROR: ${e}`);
+  for (const rt of served) {
     out.push('');
-    out.push(`${d.modelName}  (${d.model})`);
-    out.push(
-      `  serves: ${callTypes.length ? callTypes.join(', ') : `nothing (provider "${d.provider}" is not supported)`}`,
-    );
-    for (const p of problems) out.push(`  CONFIG: ${p} (every call to it fails until this is fixed)`);
-    if (error !== undefined || !resolved) {
-      out.push(`  ERROR: ${error}`);
-      continue;
-    }
-    out.push(`  source: ${resolved.source}${resolved.mode ? `  mode: ${resolved.mode}` : ''}`);
-    const keys = Object.keys(resolved.prices).sort();
-    if (keys.length > 0) {
-      const rows = [['KEY', 'USD/UNIT', 'USD/1M', 'FROM']];
-      for (const k of keys) {
-        const p = resolved.prices[k];
-        rows.push([k, formatMoney(p), perMillion(k, p), resolved.origins[k] ?? '']);
-      }
-      out.push(table(rows));
-    }
-    if (resolved.imageVariants) {
-      const rows = [['IMAGE VARIANT', 'PRICES', 'FROM']];
-      for (const [id, v] of Object.entries(resolved.imageVariants).sort()) {
-        rows.push([
-          id,
-          Object.entries(v.prices)
-            .map(([k, p]) => `${k}=${formatMoney(p)}`)
-            .join(' '),
-          `catalog:${v.entryKey}`,
-        ]);
-      }
-      out.push(table(rows));
-    }
-    if (resolved.unpriced) out.push('  UNPRICED: requests are recorded with cost 0, flagged as unpriced');
-    for (const w of resolved.warnings) out.push(`  warning: ${w}`);
+    out.push(`${rt.modelName}  (${rt.config.model})`);
+    out.push(`  serves: ${[...rt.callTypes].join(', ')}`);
+    for (const p of rt.configProblems)
+      out.push(`  CONFIG: ${p} (every call to it fails until this is fixed)`);
+    priceLines(rt.pricing, out);
   }
-  return out.join('\n');
+  for (const d of disabled) {
+    out.push('');
+    out.push(`${d.modelName ?? '(no model_name)'}  (${d.model ?? '?'})  ${d.where}`);
+    out.push('  serves: nothing — DISABLED: the gateway answers its model with a 400 naming this reason');
+    for (const w of d.why) out.push(`  ERROR: ${w}`);
+  }
+  if (errors > 0) {
+    out.push('');
+    out.push(
+      `${errors} problem${errors === 1 ? '' : 's'}: fix config.yaml (\`tollgate --strict\` refuses to start on them)`,
+    );
+  }
+  return { text: out.join('\n'), errors };
+}
+
+/** The text of `pricing explain` (see pricingExplain for the exit status). */
+export async function pricingExplainCommand(opts: PricingExplainOptions): Promise<string> {
+  return (await pricingExplain(opts)).text;
 }
 
 export interface CostCommandOptions {

@@ -19,6 +19,8 @@ export interface ServeOptions {
   detailedDebug: boolean;
   dataDir: string;
   databaseUrl?: string;
+  /** `--strict`: any deployment problem refuses the start. */
+  strict?: boolean;
 }
 
 export async function serve(o: ServeOptions): Promise<void> {
@@ -33,10 +35,16 @@ export async function serve(o: ServeOptions): Promise<void> {
       },
     ]);
   }
-  const config: GatewayConfig = loadConfigFile(configPath);
+  const config: GatewayConfig = loadConfigFile(configPath, undefined, { strict: o.strict });
   if (config.warnings.length) process.stderr.write(`${formatDiagnostics(config.warnings)}\n`);
 
-  const gw = await createGatewayServer({ config, logger, dataDir: o.dataDir, databaseUrl: o.databaseUrl });
+  const gw = await createGatewayServer({
+    config,
+    logger,
+    dataDir: o.dataDir,
+    databaseUrl: o.databaseUrl,
+    strict: o.strict,
+  });
   const address = await gw.listen(o.port, o.host);
   const shown = o.host === '0.0.0.0' ? address.replace('0.0.0.0', `${o.host}`) : address;
   const lines = [
@@ -48,7 +56,17 @@ export async function serve(o: ServeOptions): Promise<void> {
       (g) =>
         `  ${g.name}  →  ${g.members.map((m) => `${m.config.model} [${m.pricing.unpriced ? 'UNPRICED' : m.pricing.source}]`).join(', ')}`,
     ),
+    ...gw.engine.directory
+      .wildcards()
+      .map(
+        (w) =>
+          `  ${w.modelName}  →  ${w.config.model} [wildcard: priced per requested model from the catalog]`,
+      ),
   ];
+  if (gw.disabled.length) {
+    lines.push(`DISABLED (${gw.disabled.length}, their models answer 400 with the reason; fix config.yaml):`);
+    for (const d of gw.disabled) lines.push(`  ${d.where}: ${d.why.join('; ')}`);
+  }
   if (!config.generalSettings.masterKey) {
     lines.push(
       'WARNING: no general_settings.master_key is set: the gateway is OPEN — anyone who can reach it can call every model and admin route.',

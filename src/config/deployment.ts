@@ -10,6 +10,7 @@ import { CONFIG_COST_KEYS, isCostKey, NESTED_COST_KEYS } from './cost-keys.js';
 import { type Diagnostics, joinPath } from './diagnostics.js';
 import { readInt, readNumber, readPrice, readString } from './fields.js';
 import {
+  LITELLM_PARAMS_NOT_ACTED_ON,
   LITELLM_PARAMS_OPTIONS,
   LITELLM_PARAMS_TYPED,
   MODEL_ENTRY_KEYS,
@@ -23,6 +24,12 @@ import type { DeploymentConfig } from './types.js';
 import { describe, get, type LEntry, type LMap, type LNode, lineOf, toPlain } from './yaml-tree.js';
 
 const OPTION_SET: ReadonlySet<string> = new Set(LITELLM_PARAMS_OPTIONS);
+/** Keys that belong inside litellm_params (to tell a misplaced one from an unknown one). */
+const PARAM_KEY_SET: ReadonlySet<string> = new Set([
+  ...LITELLM_PARAMS_TYPED,
+  ...LITELLM_PARAMS_OPTIONS,
+  'litellm_provider',
+]);
 const REQUEST_PARAM_SET: ReadonlySet<string> = new Set(REQUEST_PARAMS);
 const INFO_KNOWN_SET: ReadonlySet<string> = new Set([...MODEL_INFO_TYPED, ...MODEL_INFO_KNOWN]);
 const PARAM_TYPO_TARGETS = [
@@ -125,8 +132,11 @@ interface ParamsResult {
   options: Record<string, unknown>;
 }
 
+const NOT_ACTED_ON_SET: ReadonlySet<string> = new Set(LITELLM_PARAMS_NOT_ACTED_ON);
+
 function readParams(map: LMap, path: string, diags: Diagnostics): ParamsResult {
   const r: ParamsResult = { pricing: {}, extraParams: {}, options: {} };
+  const notActedOn: string[] = [];
   for (const e of map.entries) {
     const p = joinPath(path, e.key);
     const v = e.value;
@@ -171,6 +181,7 @@ function readParams(map: LMap, path: string, diags: Diagnostics): ParamsResult {
     }
     if (OPTION_SET.has(e.key)) {
       r.options[e.key] = toPlain(v);
+      if (NOT_ACTED_ON_SET.has(e.key)) notActedOn.push(e.key);
       continue;
     }
     if ((MODEL_ENTRY_KEYS as readonly string[]).includes(e.key)) {
@@ -192,6 +203,9 @@ function readParams(map: LMap, path: string, diags: Diagnostics): ParamsResult {
       }
     }
     r.extraParams[e.key] = toPlain(v);
+  }
+  if (notActedOn.length > 0) {
+    diags.warn(path, map.line, `accepted but not acted on by Tollgate: ${notActedOn.join(', ')}`);
   }
   return r;
 }
@@ -245,6 +259,10 @@ function readInfo(map: LMap, path: string, diags: Diagnostics): InfoResult {
   return r;
 }
 
+function infoInt(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined;
+}
+
 /** Reads one model_list entry. `index` is the global position; `path` is e.g. `model_list[3]`. */
 export function readDeployment(
   node: LNode,
@@ -260,12 +278,20 @@ export function readDeployment(
     );
     return undefined;
   }
+  let entryRpm: number | undefined;
+  let entryTpm: number | undefined;
   for (const e of node.entries) {
-    if (!(MODEL_ENTRY_KEYS as readonly string[]).includes(e.key)) {
+    // LiteLLM's router also reads rpm/tpm written beside litellm_params (load balancing weights).
+    if (e.key === 'rpm') entryRpm = readInt(e.value, joinPath(path, e.key), diags);
+    else if (e.key === 'tpm') entryTpm = readInt(e.value, joinPath(path, e.key), diags);
+    else if (!(MODEL_ENTRY_KEYS as readonly string[]).includes(e.key)) {
+      const misplaced = PARAM_KEY_SET.has(e.key);
       diags.warn(
         joinPath(path, e.key),
         e.keyLine,
-        `unknown key \`${e.key}\`, ignored${didYouMean(e.key, MODEL_ENTRY_KEYS)}`,
+        misplaced
+          ? `\`${e.key}\` belongs inside litellm_params; ignored here (as LiteLLM ignores it)`
+          : `unknown key \`${e.key}\`, ignored${didYouMean(e.key, MODEL_ENTRY_KEYS)}`,
       );
     }
   }
@@ -326,6 +352,7 @@ export function readDeployment(
     );
   }
   const { provider, upstreamModel } = splitModel(params.model, params.customProvider);
+  const providerExplicit = params.customProvider !== undefined || params.model.indexOf('/') > 0;
   const d: DeploymentConfig = {
     modelName,
     id: info.id ?? deploymentId(modelName, params.model, params.apiBase, index),
@@ -337,14 +364,17 @@ export function readDeployment(
     extraParams: params.extraParams,
     modelInfo,
     deploymentOptions: params.options,
+    providerExplicit,
   };
   if (params.apiKey !== undefined) d.apiKey = params.apiKey;
   if (params.apiBase !== undefined) d.apiBase = params.apiBase;
   if (params.apiVersion !== undefined) d.apiVersion = params.apiVersion;
   if (params.timeout !== undefined) d.timeout = params.timeout;
   if (params.maxRetries !== undefined) d.maxRetries = params.maxRetries;
-  if (params.rpm !== undefined) d.rpm = params.rpm;
-  if (params.tpm !== undefined) d.tpm = params.tpm;
+  const rpm = params.rpm ?? entryRpm ?? infoInt(modelInfo.rpm);
+  const tpm = params.tpm ?? entryTpm ?? infoInt(modelInfo.tpm);
+  if (rpm !== undefined) d.rpm = rpm;
+  if (tpm !== undefined) d.tpm = tpm;
   if (params.mockResponse !== undefined) d.mockResponse = params.mockResponse;
   if (info.mode !== undefined) d.mode = info.mode;
   if (info.effectiveFrom !== undefined) d.pricesEffectiveFrom = info.effectiveFrom;

@@ -24,6 +24,9 @@ export const TOP_LEVEL_IGNORED = [
   'finetune_settings',
   'assistant_settings',
   'vector_store_registry',
+  'policies',
+  'policy_attachments',
+  'search_tools',
 ] as const;
 
 export const MODEL_ENTRY_KEYS = ['model_name', 'litellm_params', 'llm_params', 'model_info'] as const;
@@ -231,6 +234,10 @@ export const GENERAL_SETTINGS_TYPED = [
   'max_request_size_mb',
   'alert_webhook_url',
   'alerting',
+  'strict_config',
+  'allow_requests_on_db_unavailable',
+  'allowed_ips',
+  'litellm_key_header_name',
 ] as const;
 
 /** LiteLLM general_settings keys accepted but not acted on (listed in one warning). */
@@ -239,13 +246,37 @@ export const GENERAL_SETTINGS_IGNORED = [
   'alert_to_webhook_url',
   'alerting_args',
   'alerting_threshold',
-  'allow_requests_on_db_unavailable',
+  'allow_client_side_credentials',
+  'allow_user_auth',
   'allowed_routes',
   'admin_only_routes',
   'background_health_checks',
   'completion_model',
   'custom_auth',
   'custom_key_generate',
+  'custom_sso',
+  'default_team_disabled',
+  'disable_auth',
+  'disable_responses_id_security',
+  'disable_spend_updates',
+  'embedding_model',
+  'enable_key_management',
+  'enable_oauth2_proxy_auth',
+  'enforced_params',
+  'image_generation_model',
+  'json_logs',
+  'litellm_license',
+  'moderation_model',
+  'oauth2_config_mappings',
+  'proxy_batch_polling_interval',
+  'reject_clientside_metadata_tags',
+  'spend_report_frequency',
+  'ui',
+  'use_azure_key_vault',
+  'use_google_kms',
+  'use_x_forwarded_for',
+  'user_header_mappings',
+  'user_mcp_management_mode',
   'database_connection_pool_limit',
   'database_connection_timeout',
   'disable_adding_master_key_hash_to_db',
@@ -286,45 +317,61 @@ export const GENERAL_SETTINGS_IGNORED = [
 ] as const;
 
 /** router_settings keys Tollgate acts on. */
-export const ROUTER_SETTINGS_TYPED = ['num_retries', 'timeout'] as const;
+export const ROUTER_SETTINGS_TYPED = ['num_retries', 'timeout', 'ignore_invalid_deployments'] as const;
 
-/** LiteLLM router_settings keys accepted but not acted on (listed in one warning). */
+/**
+ * LiteLLM router_settings keys accepted but not acted on (listed in one warning). The ones Tollgate acts on
+ * are ROUTER_SETTINGS_TYPED here and ROUTER_POLICY_KEYS in router-settings.ts.
+ */
 export const ROUTER_SETTINGS_IGNORED = [
-  'routing_strategy',
-  'routing_strategy_args',
-  'model_group_alias',
-  'fallbacks',
-  'context_window_fallbacks',
-  'content_policy_fallbacks',
-  'default_fallbacks',
-  'allowed_fails',
-  'allowed_fails_policy',
-  'cooldown_time',
-  'disable_cooldowns',
-  'retry_policy',
   'retry_after',
   'enable_pre_call_checks',
+  'enable_pre_call_check',
   'enable_tag_filtering',
-  'redis_host',
-  'redis_port',
-  'redis_password',
-  'redis_url',
+  'tag_filtering_match_any',
+  'redis_db',
   'cache_responses',
-  'stream_timeout',
-  'max_fallbacks',
+  'cache_kwargs',
+  'caching_groups',
+  'client_ttl',
   'optional_pre_call_checks',
   'provider_budget_config',
-  'model_group_retry_policy',
   'debug_level',
+  'default_max_parallel_requests',
+  'default_priority',
+  'polling_interval',
+  'default_litellm_params',
+  'set_verbose',
+  'deployment_affinity_ttl_seconds',
+  'model_group_affinity_config',
+  'search_tools',
+  'guardrail_list',
+  'router_general_settings',
+  'alerting_config',
+  'assistants_config',
 ] as const;
 
 /**
  * litellm_settings keys Tollgate acts on. Everything else is accepted and listed in one warning.
  * `num_retries` / `request_timeout` are the fallbacks for router_settings.num_retries / timeout.
  */
-export const LITELLM_SETTINGS_ACTED_ON = [
-  'num_retries',
-  'request_timeout',
+export const LITELLM_SETTINGS_ACTED_ON = ['num_retries', 'request_timeout', 'drop_params'] as const;
+
+/**
+ * litellm_params options no provider family in this build uses (warned per entry). Provider credentials and
+ * regions (aws_*, vertex_*, region_name) are not listed: the family of their provider reads them.
+ */
+export const LITELLM_PARAMS_NOT_ACTED_ON = [
+  'headers',
+  'extra_headers',
+  'organization',
+  'tags',
   'drop_params',
-  'set_verbose',
+  'additional_drop_params',
+  'use_in_pass_through',
+  'merge_reasoning_content_in_choices',
+  'configurable_clientside_auth_params',
+  'max_budget',
+  'budget_duration',
+  'litellm_credential_name',
 ] as const;

@@ -298,7 +298,8 @@ describe('parseConfig: wrong types', () => {
     );
     expect(at(diags, 'model_list[1].model_info.id')).toMatchObject({
       line: 5,
-      message: 'duplicate model_info.id "dep-1" (also used by model_list[0] (line 2))',
+      message:
+        'duplicate model_info.id "dep-1" (also used by model_list[0] (line 2)): give each deployment its own id',
     });
   });
 
@@ -315,29 +316,68 @@ describe('parseConfig: wrong types', () => {
     });
   });
 
-  it('reports YAML syntax errors and duplicate keys with their line', () => {
-    const dup = parseErrors(
-      yaml('model_list: []', 'general_settings:', '  master_key: sk-1', '  master_key: sk-2'),
-    );
-    expect(at(dup, '')).toMatchObject({ line: 4, message: expect.stringContaining('unique') });
+  it('reports YAML syntax errors with their line; a key written twice keeps the last value, with a warning', () => {
+    // PyYAML (LiteLLM's reader) accepts a repeated key and keeps the last one: so does Tollgate, and says so.
+    const dup = ok(yaml('model_list: []', 'general_settings:', '  master_key: sk-1', '  master_key: sk-2'));
+    expect(dup.generalSettings.masterKey).toBe('sk-2');
+    expect(at(dup.warnings, 'general_settings.master_key', 'warning')).toMatchObject({
+      line: 4,
+      message: expect.stringContaining('set twice in this mapping (first on line 3): the last one is used'),
+    });
     const bad = parseErrors(yaml('model_list:', '  - model_name: [a', 'general_settings: {}'));
     expect(bad[0].severity).toBe('error');
     expect(bad[0].message).toMatch(/^YAML: /);
     expect(bad[0].line).toBeGreaterThanOrEqual(2);
   });
 
-  it('never returns a half config: one error among valid entries throws with every error', () => {
-    const text = yaml(
-      'model_list:',
-      '  - model_name: good',
-      '    litellm_params: { model: openai/good }',
-      '  - model_name: bad',
-      '    litellm_params: { model: openai/bad, rpm: x }',
-      '    model_info: { input_cost_per_token: -1 }',
-    );
-    expect(() => ok(text)).toThrow(ConfigError);
+  const oneBadEntry = yaml(
+    'model_list:',
+    '  - model_name: good',
+    '    litellm_params: { model: openai/good }',
+    '  - model_name: bad',
+    '    litellm_params: { model: openai/bad, rpm: x }',
+    '    model_info: { input_cost_per_token: -1 }',
+  );
+
+  it('disables a bad entry (with file:line, why and what to do) and loads the rest', () => {
+    const cfg = ok(oneBadEntry);
+    expect(cfg.deployments.map((d) => d.modelName)).toEqual(['good']);
+    expect(cfg.disabledDeployments).toEqual([
+      {
+        index: 1,
+        path: 'model_list[1]',
+        line: 4,
+        file: 'config.yaml',
+        modelName: 'bad',
+        model: 'openai/bad',
+        reasons: [
+          'config.yaml:5 model_list[1].litellm_params.rpm: must be a non-negative integer (got "x")',
+          'config.yaml:6 model_list[1].model_info.input_cost_per_token: must be a non-negative number (got -1)',
+        ],
+        why: [
+          'model_list[1].litellm_params.rpm: must be a non-negative integer (got "x")',
+          'model_list[1].model_info.input_cost_per_token: must be a non-negative number (got -1)',
+        ],
+      },
+    ]);
+    const w = at(cfg.warnings, 'model_list[1]', 'warning');
+    expect(w.line).toBe(4);
+    expect(w.message).toContain('deployment (bad) disabled: model_list[1].litellm_params.rpm: must be');
+    expect(w.message).toContain('requests for "bad" are answered with a 400 naming this reason');
+    expect(w.message).toContain('Fix or remove this entry');
+  });
+
+  it('strict (--strict, strict_config, ignore_invalid_deployments: false) refuses a bad entry with every error', () => {
+    const viaSetting = (extra: string) => () => ok(`${oneBadEntry}${extra}`);
+    expect(viaSetting('general_settings: { strict_config: true }\n')).toThrow(ConfigError);
+    expect(viaSetting('router_settings: { ignore_invalid_deployments: false }\n')).toThrow(ConfigError);
+    expect(
+      ok(`${oneBadEntry}router_settings: { ignore_invalid_deployments: true }\n`).deployments,
+    ).toHaveLength(1);
+    const strict = () => parseConfig(oneBadEntry, { env: {}, sourcePath: 'config.yaml', strict: true });
+    expect(strict).toThrow(ConfigError);
     try {
-      ok(text);
+      strict();
     } catch (err) {
       const e = err as ConfigError;
       expect(e.message.split('\n')).toEqual([
@@ -358,9 +398,12 @@ describe('loadConfigFile', () => {
       file,
       yaml('model_list:', '  - model_name: a', '    litellm_params: { model: openai/a, rpm: x }'),
     );
-    expect(() => loadConfigFile(file, {})).toThrow(
+    expect(() => loadConfigFile(file, {}, { strict: true })).toThrow(
       `${file}:3 model_list[0].litellm_params.rpm: must be a non-negative integer`,
     );
+    expect(loadConfigFile(file, {}).disabledDeployments?.[0].reasons).toEqual([
+      `${file}:3 model_list[0].litellm_params.rpm: must be a non-negative integer (got "x")`,
+    ]);
   });
 
   it('fails clearly on a missing file', () => {
@@ -403,7 +446,7 @@ describe('loadConfigFile', () => {
     const main = join(dir, 'main2.yaml');
     writeFileSync(main, yaml('include: [bad-models.yaml, missing.yaml]'));
     try {
-      loadConfigFile(main, {});
+      loadConfigFile(main, {}, { strict: true });
       expect.unreachable();
     } catch (err) {
       const e = err as ConfigError;

@@ -1,17 +1,20 @@
 /**
  * @module config/load
  * Loads a LiteLLM-style config.yaml into a GatewayConfig. Every problem is collected (YAML path +
- * line) and reported at once: any error throws ConfigError, so a bad config never yields a half config.
+ * line) and reported at once. A problem inside one `model_list` entry disables that entry only: it is
+ * listed in `disabledDeployments` (with file:line and why) and warned, and the rest of the config loads,
+ * so one bad deployment never keeps the gateway down. With `strict` (the `--strict` flag, or
+ * `general_settings.strict_config: true`) such problems are errors, as every other error is: ConfigError.
  *
  * Order: parse YAML → read `environment_variables` (resolved against the real env) → resolve
- * `os.environ/NAME` everywhere else against env + environment_variables → read `include`d model
- * lists → validate model_list and the settings sections.
+ * `os.environ/NAME` everywhere else against env + environment_variables → read the settings sections →
+ * read `include`d model lists → validate each model_list entry on its own.
  */
 
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { readDeployment } from './deployment.js';
-import { ConfigError, Diagnostics, formatDiagnostics, joinPath } from './diagnostics.js';
+import { ConfigError, Diagnostics, formatDiagnostic, formatDiagnostics, joinPath } from './diagnostics.js';
 import { resolveEnvRefs, type SeverityFor } from './env-refs.js';
 import { readString } from './fields.js';
 import { TOP_LEVEL_IGNORED, TOP_LEVEL_KEYS } from './known-keys.js';
@@ -23,7 +26,7 @@ import {
   settingsSeverity,
 } from './settings.js';
 import { didYouMean } from './suggest.js';
-import type { ConfigDiagnostic, DeploymentConfig, GatewayConfig } from './types.js';
+import type { ConfigDiagnostic, DeploymentConfig, DisabledDeployment, GatewayConfig } from './types.js';
 import { describe, get, type LEntry, type LMap, type LNode, lineOf, parseYamlTree } from './yaml-tree.js';
 
 export type { ConfigDiagnostic };
@@ -34,6 +37,11 @@ export interface ParseConfigOptions {
   env?: NodeJS.ProcessEnv;
   /** Where the text came from: used in diagnostics and to find `include`d files. */
   sourcePath?: string;
+  /**
+   * Refuse any problem, a bad model_list entry included (`--strict`; also when the config sets
+   * `general_settings.strict_config: true`). Default: a bad entry is disabled and the rest loads.
+   */
+  strict?: boolean;
 }
 
 const severityFor: SeverityFor = (path) => {
@@ -94,7 +102,6 @@ interface ModelSource {
 function readIncludes(
   entry: LEntry | undefined,
   sourcePath: string | undefined,
-  env: NodeJS.ProcessEnv,
   diags: Diagnostics,
 ): ModelSource[] {
   if (!entry) return [];
@@ -128,8 +135,8 @@ function readIncludes(
           sub.warn(e.key, e.keyLine, 'only model_list is read from included files; ignored');
       }
       const ml = get(tree, 'model_list');
-      if (ml) resolveEnvRefs(ml.value, 'model_list', env, sub, severityFor);
-      else sub.warn('', tree.line, 'included file has no model_list');
+      // Env references inside the entries are resolved entry by entry (see readModelList).
+      if (!ml) sub.warn('', tree.line, 'included file has no model_list');
       out.push({ items: modelListItems(ml, sub), diags: sub });
     } else {
       out.push({ items: [], diags: sub });
@@ -138,36 +145,103 @@ function readIncludes(
   return out;
 }
 
-function checkDuplicateIds(
-  deployments: DeploymentConfig[],
-  paths: Map<DeploymentConfig, [string, Diagnostics]>,
-): void {
-  const seen = new Map<string, DeploymentConfig>();
-  for (const d of deployments) {
+/** A model_list entry that was read: a deployment, or the reasons it is disabled. */
+interface EntryResult {
+  deployment?: DeploymentConfig;
+  disabled?: DisabledDeployment;
+  /** Its diagnostics (errors make it disabled, or fail a strict load). */
+  diags: Diagnostics;
+  path: string;
+}
+
+/** Best-effort model_name / model of an entry that could not be read, for the disabled listing. */
+function entryNames(item: LNode): { modelName?: string; model?: string } {
+  if (item.kind !== 'map') return {};
+  const name = get(item, 'model_name')?.value;
+  const params = get(item, 'litellm_params')?.value ?? get(item, 'llm_params')?.value;
+  const model = params?.kind === 'map' ? get(params, 'model')?.value : undefined;
+  return {
+    modelName: name?.kind === 'scalar' && typeof name.value === 'string' ? name.value : undefined,
+    model: model?.kind === 'scalar' && typeof model.value === 'string' ? model.value : undefined,
+  };
+}
+
+function disabledEntry(item: LNode, index: number, path: string, diags: Diagnostics): DisabledDeployment {
+  const errors = diags.errors;
+  const out: DisabledDeployment = {
+    index,
+    path,
+    reasons: errors.map(formatDiagnostic),
+    why: errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)),
+    ...entryNames(item),
+  };
+  if (item.line !== undefined) out.line = item.line;
+  if (diags.file !== undefined) out.file = diags.file;
+  return out;
+}
+
+/** Reads every entry on its own (its env references, fields, prices), so one bad entry stays one. */
+function readModelList(sources: ModelSource[], env: NodeJS.ProcessEnv): EntryResult[] {
+  const results: EntryResult[] = [];
+  let position = 0;
+  for (const src of sources) {
+    src.items.forEach((item, i) => {
+      const path = joinPath('model_list', i);
+      const diags = new Diagnostics(src.diags.file);
+      resolveEnvRefs(item, path, env, diags, severityFor);
+      const index = position++;
+      const d = readDeployment(item, index, path, diags);
+      if (d && src.diags.file !== undefined) d.file = src.diags.file;
+      if (d && diags.errors.length === 0) results.push({ deployment: d, diags, path });
+      else results.push({ disabled: disabledEntry(item, index, path, diags), diags, path });
+    });
+  }
+  // A repeated model_info.id: the later entry is the bad one.
+  const seen = new Map<string, EntryResult>();
+  for (const r of results) {
+    const d = r.deployment;
+    if (!d) continue;
     const first = seen.get(d.id);
     if (!first) {
-      seen.set(d.id, d);
+      seen.set(d.id, r);
       continue;
     }
-    const [path, diags] = paths.get(d)!;
-    const [firstPath, firstDiags] = paths.get(first)!;
-    const where = `${firstDiags === diags ? '' : `${firstDiags.file ?? 'config.yaml'} `}${firstPath}${first.line ? ` (line ${first.line})` : ''}`;
-    diags.error(
-      joinPath(joinPath(path, 'model_info'), 'id'),
+    const fd = first.deployment as DeploymentConfig;
+    const where = `${fd.file === d.file ? '' : `${fd.file ?? 'config.yaml'} `}${first.path}${fd.line ? ` (line ${fd.line})` : ''}`;
+    r.diags.error(
+      joinPath(joinPath(r.path, 'model_info'), 'id'),
       d.line,
-      `duplicate model_info.id "${d.id}" (also used by ${where})`,
+      `duplicate model_info.id "${d.id}" (also used by ${where}): give each deployment its own id`,
     );
+    r.disabled = disabledEntry({ kind: 'map', entries: [], line: d.line }, d.index, r.path, r.diags);
+    r.disabled.modelName = d.modelName;
+    r.disabled.model = d.model;
+    r.deployment = undefined;
   }
+  return results;
+}
+
+/** The one warning that says an entry is disabled, what that means for clients, and what to do. */
+function disabledWarning(x: DisabledDeployment): ConfigDiagnostic {
+  const name = x.modelName ? ` (${x.modelName})` : '';
+  const effect = x.modelName
+    ? `requests for "${x.modelName}" are answered with a 400 naming this reason unless another deployment of that model_name serves them`
+    : 'it has no model_name, so no request can reach it';
+  const d: ConfigDiagnostic = {
+    severity: 'warning',
+    path: x.path,
+    message: `deployment${name} disabled: ${x.why.join('; ')}. ${effect}. Fix or remove this entry (\`--strict\` or general_settings.strict_config: true refuse to start instead)`,
+  };
+  if (x.line !== undefined) d.line = x.line;
+  if (x.file !== undefined) d.file = x.file;
+  return d;
 }
 
 /**
  * Parses and validates config text. Throws ConfigError listing every error (with path and line);
- * warnings are returned in `warnings`.
+ * warnings (and, unless strict, disabled model_list entries) are returned in the config.
  */
-export function parseConfig(
-  yamlText: string,
-  opts: { env?: NodeJS.ProcessEnv; sourcePath?: string } = {},
-): GatewayConfig {
+export function parseConfig(yamlText: string, opts: ParseConfigOptions = {}): GatewayConfig {
   const baseEnv = opts.env ?? process.env;
   const diags = new Diagnostics(opts.sourcePath);
   const tree = parseYamlTree(yamlText, diags);
@@ -188,29 +262,10 @@ export function parseConfig(
   const environmentVariables = readEnvironmentVariables(get(root, 'environment_variables'), baseEnv, diags);
   const env: NodeJS.ProcessEnv = { ...baseEnv, ...environmentVariables };
   for (const e of root.entries) {
-    if (e.key !== 'environment_variables') resolveEnvRefs(e.value, e.key, env, diags, severityFor);
+    // model_list entries resolve their own references (readModelList): a missing variable disables one entry.
+    if (e.key !== 'environment_variables' && e.key !== 'model_list')
+      resolveEnvRefs(e.value, e.key, env, diags, severityFor);
   }
-
-  const sources: ModelSource[] = [{ items: modelListItems(get(root, 'model_list'), diags), diags }];
-  const includes = readIncludes(get(root, 'include'), opts.sourcePath, env, diags);
-  sources.push(...includes);
-  if (tree !== undefined && !get(root, 'model_list') && includes.length === 0) {
-    diags.warn('model_list', root.line, 'no model_list: the gateway has no models');
-  }
-
-  const deployments: DeploymentConfig[] = [];
-  const paths = new Map<DeploymentConfig, [string, Diagnostics]>();
-  for (const src of sources) {
-    src.items.forEach((item, i) => {
-      const path = joinPath('model_list', i);
-      const d = readDeployment(item, deployments.length, path, src.diags);
-      if (d) {
-        deployments.push(d);
-        paths.set(d, [path, src.diags]);
-      }
-    });
-  }
-  checkDuplicateIds(deployments, paths);
 
   const generalSettings = readGeneralSettings(
     sectionMap(get(root, 'general_settings'), 'general_settings', diags),
@@ -225,15 +280,41 @@ export function parseConfig(
     litellm,
     diags,
   );
+  const strict =
+    opts.strict === true ||
+    generalSettings.strictConfig === true ||
+    routerSettings.strictDeployments === true;
 
-  const diagnostics = [...diags.list, ...includes.flatMap((s) => s.diags.list)];
+  const sources: ModelSource[] = [{ items: modelListItems(get(root, 'model_list'), diags), diags }];
+  const includes = readIncludes(get(root, 'include'), opts.sourcePath, diags);
+  sources.push(...includes);
+  if (tree !== undefined && !get(root, 'model_list') && includes.length === 0) {
+    diags.warn('model_list', root.line, 'no model_list: the gateway has no models');
+  }
+  const entries = readModelList(sources, env);
+
+  const deployments: DeploymentConfig[] = [];
+  const disabled: DisabledDeployment[] = [];
+  const entryDiags: ConfigDiagnostic[] = [];
+  for (const r of entries) {
+    if (r.deployment) deployments.push(r.deployment);
+    if (strict || !r.disabled) entryDiags.push(...r.diags.list);
+    else {
+      disabled.push(r.disabled);
+      entryDiags.push(...r.diags.warnings, disabledWarning(r.disabled));
+    }
+  }
+
+  const diagnostics = [...diags.list, ...includes.flatMap((s) => s.diags.list), ...entryDiags];
   if (diagnostics.some((d) => d.severity === 'error')) throw new ConfigError(diagnostics);
   const config: GatewayConfig = {
     deployments,
+    disabledDeployments: disabled,
     generalSettings,
     routerSettings,
     litellmSettings: litellm.settings,
     warnings: diagnostics.filter((d) => d.severity === 'warning'),
+    strict,
   };
   if (opts.sourcePath !== undefined) config.sourcePath = resolve(opts.sourcePath);
   if (Object.keys(environmentVariables).length > 0) config.environmentVariables = environmentVariables;
@@ -241,7 +322,11 @@ export function parseConfig(
 }
 
 /** Reads and parses a config file. Throws ConfigError (also when the file cannot be read). */
-export function loadConfigFile(path: string, env?: NodeJS.ProcessEnv): GatewayConfig {
+export function loadConfigFile(
+  path: string,
+  env?: NodeJS.ProcessEnv,
+  opts: { strict?: boolean } = {},
+): GatewayConfig {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -257,5 +342,5 @@ export function loadConfigFile(path: string, env?: NodeJS.ProcessEnv): GatewayCo
       { severity: 'error', path: '', file: path, message: `cannot read config: ${why}` },
     ]);
   }
-  return parseConfig(text, env === undefined ? { sourcePath: path } : { env, sourcePath: path });
+  return parseConfig(text, { sourcePath: path, strict: opts.strict, ...(env === undefined ? {} : { env }) });
 }

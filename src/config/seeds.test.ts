@@ -12,7 +12,7 @@ const env = {
   ANTHROPIC_API_KEY: 'sk-ant',
   ANTHROPIC_PROD_API_KEY: 'sk-ant-prod',
 };
-const load = (name: string) => loadConfigFile(join(dir, name), env);
+const load = (name: string, strict = false) => loadConfigFile(join(dir, name), env, { strict });
 
 describe("the seeds' own configs (LiteLLM docs)", () => {
   const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
@@ -32,10 +32,19 @@ describe("the seeds' own configs (LiteLLM docs)", () => {
   }
 
   for (const f of typo) {
-    it(`${f} fails with "did you mean os.environ/?" on the api_version line`, () => {
+    it(`${f} disables its deployment with "did you mean os.environ/?" on the api_version line`, () => {
+      const cfg = load(f);
+      expect(cfg.deployments).toEqual([]);
+      expect(cfg.disabledDeployments).toHaveLength(1);
+      expect(cfg.disabledDeployments?.[0].reasons.join('\n')).toMatch(
+        /:8 model_list\[0\]\.(llm_params|litellm_params)\.api_version: did you mean os\.environ\/\?/,
+      );
+    });
+
+    it(`${f} fails strictly with "did you mean os.environ/?" on the api_version line`, () => {
       let err: unknown;
       try {
-        load(f);
+        load(f, true);
       } catch (e) {
         err = e;
       }

@@ -72,7 +72,9 @@ describe('parseConfig: unknown keys', () => {
       line: 7,
       message: 'accepted but not acted on by Tollgate: callbacks, cache',
     });
-    expect(at(cfg.warnings, 'router_settings', 'warning').message).toContain('routing_strategy');
+    // routing_strategy is acted on now; enable_pre_call_checks is not.
+    expect(cfg.routerSettings.policy?.routingStrategy).toBe('usage-based-routing-v2');
+    expect(cfg.warnings.filter((w) => w.path === 'router_settings')).toEqual([]);
     expect(cfg.litellmSettings).toEqual({ drop_params: true, callbacks: ['prometheus'], cache: true });
   });
 });
@@ -87,7 +89,15 @@ describe('parseConfig: settings', () => {
       maxRequestBodyBytes: 10 * 1024 * 1024,
       raw: {},
     });
-    expect(cfg.routerSettings).toEqual({ numRetries: 2, timeout: 600, raw: {} });
+    expect(cfg.routerSettings).toMatchObject({ numRetries: 2, timeout: 600, raw: {} });
+    expect(cfg.routerSettings.policy).toMatchObject({
+      routingStrategy: 'simple-shuffle',
+      allowedFails: 3,
+      cooldownSeconds: 5,
+      maxFallbacks: 5,
+      fallbacks: {},
+      retryPolicy: null,
+    });
     expect(cfg.litellmSettings).toEqual({});
     expect(cfg.deployments).toEqual([]);
   });
@@ -160,7 +170,7 @@ describe('parseConfig: settings', () => {
         '  timeout: 12.5',
       ),
     );
-    expect(both.routerSettings).toEqual({
+    expect(both.routerSettings).toMatchObject({
       numRetries: 1,
       timeout: 12.5,
       raw: { num_retries: 1, timeout: 12.5 },

@@ -5,6 +5,7 @@
  * per section; unknown keys get a "did you mean" warning.
  */
 
+import { isIP } from 'node:net';
 import { type Diagnostics, joinPath } from './diagnostics.js';
 import { readBool, readInt, readNumber, readString } from './fields.js';
 import {
@@ -14,6 +15,7 @@ import {
   ROUTER_SETTINGS_IGNORED,
   ROUTER_SETTINGS_TYPED,
 } from './known-keys.js';
+import { LITELLM_ROUTER_KEYS, ROUTER_POLICY_KEYS, readRouterPolicy } from './router-settings.js';
 import { didYouMean, nearest } from './suggest.js';
 import type { BudgetEnforcement, GeneralSettings, RouterSettings } from './types.js';
 import { describe, type LEntry, type LMap, type LNode, lineOf, toPlain } from './yaml-tree.js';
@@ -137,9 +139,22 @@ export function readGeneralSettings(map: LMap | undefined, diags: Diagnostics): 
         break;
       }
       case 'database_url':
+        if (v.kind === 'scalar' && v.invalid) {
+          // LiteLLM reads a missing os.environ/DATABASE_URL as "no database" and starts without one.
+          diags.warn(
+            p,
+            v.line,
+            'not set: the embedded database in the data folder is used instead of PostgreSQL',
+          );
+          break;
+        }
         s.databaseUrl = readString(v, p, diags, { nonEmpty: true });
         break;
       case 'redis_url':
+        if (v.kind === 'scalar' && v.invalid) {
+          diags.warn(p, v.line, 'not set: counters are kept in this process (no Redis)');
+          break;
+        }
         s.redisUrl = readString(v, p, diags, { nonEmpty: true });
         break;
       case 'cost_map':
@@ -188,6 +203,23 @@ export function readGeneralSettings(map: LMap | undefined, diags: Diagnostics): 
           diags.error(p, v.line, `must be a list of strings, e.g. ["webhook"] (got ${describe(v)})`);
         }
         break;
+      case 'strict_config':
+        s.strictConfig = readBool(v, p, diags) ?? false;
+        break;
+      case 'allow_requests_on_db_unavailable':
+        s.allowRequestsOnDbUnavailable = readBool(v, p, diags) ?? false;
+        break;
+      case 'allowed_ips':
+        s.allowedIps = readAllowedIps(v, p, diags);
+        break;
+      case 'litellm_key_header_name': {
+        const h = readString(v, p, diags, { nonEmpty: true });
+        if (h !== undefined) {
+          if (/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(h)) s.keyHeaderName = h.toLowerCase();
+          else diags.error(p, v.line, `must be an HTTP header name (got ${describe(v)})`);
+        }
+        break;
+      }
     }
   }
   const alerting = map.entries.find((e) => e.key === 'alerting');
@@ -214,14 +246,43 @@ export interface LitellmSettingsResult {
   settings: Record<string, unknown>;
   numRetries?: number;
   requestTimeout?: number;
+  /** The section as read, for the router keys LiteLLM also takes from litellm_settings. */
+  map?: LMap;
+}
+
+/** `allowed_ips`: IPv4/IPv6 addresses or CIDR ranges. */
+function readAllowedIps(node: LNode, path: string, diags: Diagnostics): string[] | undefined {
+  const items = node.kind === 'seq' ? node.items : [node];
+  const out: string[] = [];
+  items.forEach((it, i) => {
+    const p = node.kind === 'seq' ? joinPath(path, i) : path;
+    const s = readString(it, p, diags, { nonEmpty: true });
+    if (s === undefined) return;
+    const [addr, bits, extra] = s.trim().split('/');
+    const family = isIP(addr);
+    const maxBits = family === 6 ? 128 : 32;
+    const okBits = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= maxBits);
+    if (family === 0 || !okBits || extra !== undefined) {
+      diags.error(
+        p,
+        it.line,
+        `must be an IP address or a CIDR range such as 10.0.0.0/8 (got ${describe(it)})`,
+      );
+      return;
+    }
+    out.push(s.trim());
+  });
+  return out;
 }
 
 export function readLitellmSettings(map: LMap | undefined, diags: Diagnostics): LitellmSettingsResult {
   const r: LitellmSettingsResult = { settings: {} };
   if (!map) return r;
   r.settings = toPlain(map) as Record<string, unknown>;
+  r.map = map;
   const P = 'litellm_settings';
   const acted: readonly string[] = LITELLM_SETTINGS_ACTED_ON;
+  const routerKeys: readonly string[] = LITELLM_ROUTER_KEYS;
   const unused: string[] = [];
   for (const e of map.entries) {
     const p = joinPath(P, e.key);
@@ -233,10 +294,23 @@ export function readLitellmSettings(map: LMap | undefined, diags: Diagnostics): 
         r.requestTimeout = readNumber(e.value, p, diags, { positive: true });
         break;
       case 'drop_params':
-      case 'set_verbose':
         readBool(e.value, p, diags);
         break;
+      case 'set_verbose':
+        // Deprecated in LiteLLM too: Tollgate's log level comes from --detailed_debug / LITELLM_LOG.
+        readBool(e.value, p, diags);
+        unused.push(e.key);
+        break;
+      case 'allow_requests_on_db_unavailable':
+        // A common mistake: LiteLLM reads it from general_settings only, so here it changes nothing.
+        diags.warn(
+          p,
+          e.keyLine,
+          'allow_requests_on_db_unavailable belongs in general_settings (LiteLLM reads it only there); ignored here',
+        );
+        break;
       default: {
+        if (routerKeys.includes(e.key)) break; // read by readRouterPolicy (router_settings wins)
         unused.push(e.key);
         const near = nearest(e.key, acted);
         if (near !== undefined && near !== e.key) {
@@ -259,6 +333,7 @@ export function readRouterSettings(
     numRetries: litellm.numRetries ?? DEFAULT_NUM_RETRIES,
     timeout: litellm.requestTimeout ?? DEFAULT_TIMEOUT_SECONDS,
     raw: {},
+    policy: readRouterPolicy(map, litellm.map, diags),
   };
   if (!map) return s;
   s.raw = toPlain(map) as Record<string, unknown>;
@@ -271,14 +346,22 @@ export function readRouterSettings(
     } else if (e.key === 'timeout') {
       const n = readNumber(e.value, p, diags, { positive: true });
       if (n !== undefined) s.timeout = n;
+    } else if (e.key === 'ignore_invalid_deployments') {
+      // LiteLLM's proxy default is true (a bad deployment does not block the others); false = refuse.
+      const b = readBool(e.value, p, diags);
+      if (b === false) s.strictDeployments = true;
     }
   }
-  reportUnused(P, map, ROUTER_SETTINGS_TYPED, ROUTER_SETTINGS_IGNORED, diags);
+  reportUnused(P, map, [...ROUTER_SETTINGS_TYPED, ...ROUTER_POLICY_KEYS], ROUTER_SETTINGS_IGNORED, diags);
   return s;
 }
 
+/** Settings whose missing environment variable means "unset", as LiteLLM reads it (None), not an error. */
+const UNSET_WHEN_MISSING = new Set(['general_settings.database_url', 'general_settings.redis_url']);
+
 /** Severity for env-reference problems in settings: errors only where Tollgate uses the value. */
 export function settingsSeverity(path: string): 'error' | 'warning' {
+  if (UNSET_WHEN_MISSING.has(path)) return 'warning';
   const m = /^(general_settings|router_settings|litellm_settings)(?:\.([A-Za-z_][\w-]*))?/.exec(path);
   if (!m) return 'error';
   const key = m[2] ?? '';
@@ -286,7 +369,7 @@ export function settingsSeverity(path: string): 'error' | 'warning' {
     m[1] === 'general_settings'
       ? GENERAL_SETTINGS_TYPED
       : m[1] === 'router_settings'
-        ? ROUTER_SETTINGS_TYPED
-        : LITELLM_SETTINGS_ACTED_ON;
+        ? [...ROUTER_SETTINGS_TYPED, ...ROUTER_POLICY_KEYS]
+        : [...LITELLM_SETTINGS_ACTED_ON, ...LITELLM_ROUTER_KEYS];
   return used.includes(key) ? 'error' : 'warning';
 }

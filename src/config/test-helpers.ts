@@ -7,11 +7,14 @@ import { expect } from 'vitest';
 import { ConfigError, parseConfig } from './load.js';
 import type { ConfigDiagnostic } from './types.js';
 
-/** Parses `text`, expecting a ConfigError; returns its diagnostics. */
+/**
+ * Parses `text` strictly (a bad model_list entry is an error, as with `--strict`), expecting a ConfigError;
+ * returns its diagnostics.
+ */
 export function parseErrors(text: string, env: NodeJS.ProcessEnv = {}): ConfigDiagnostic[] {
   let caught: unknown;
   try {
-    parseConfig(text, { env, sourcePath: 'config.yaml' });
+    parseConfig(text, { env, sourcePath: 'config.yaml', strict: true });
   } catch (err) {
     caught = err;
   }

@@ -3,6 +3,10 @@
  * Parses YAML text into a small located tree (maps, sequences, scalars, each with its 1-based line
  * and, for scalars, the source text as written) so later passes can report `path:line` and keep
  * prices as exact decimal text. Aliases are resolved and `<<` merge keys applied.
+ *
+ * LiteLLM reads its config with PyYAML, so this reads YAML 1.1 the way PyYAML does: `20_000` is an
+ * integer, `yes`/`no`/`on`/`off` are booleans (but not `y`/`n`), dates stay text, a key written twice keeps
+ * its last value (with a warning), and a key set to `null` (or `~`, or nothing) is unset: it is dropped.
  */
 
 import {
@@ -15,6 +19,7 @@ import {
   LineCounter,
   type Node,
   parseDocument,
+  type Tags,
 } from 'yaml';
 import { type Diagnostics, joinPath } from './diagnostics.js';
 
@@ -53,8 +58,37 @@ export type LNode = LScalar | LMap | LSeq;
 
 const MAX_DEPTH = 64;
 
+const BOOL_TAG = 'tag:yaml.org,2002:bool';
+/** PyYAML's booleans (its resolver has no `y`/`n`, unlike the YAML 1.1 spec and the `yaml` package). */
+const PY_TRUE = /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/;
+const PY_FALSE = /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/;
+
+/** The YAML 1.1 tags as PyYAML resolves plain scalars: its booleans, and timestamps left as text. */
+function pyyamlTags(tags: Tags): Tags {
+  const out: Tags = [];
+  for (const t of tags) {
+    if (typeof t !== 'object' || !('tag' in t)) {
+      out.push(t);
+      continue;
+    }
+    if (t.tag === 'tag:yaml.org,2002:timestamp') continue;
+    if (t.tag === BOOL_TAG && 'test' in t && t.test instanceof RegExp) {
+      const isTrue = t.test.test('true');
+      out.push({ ...t, test: isTrue ? PY_TRUE : PY_FALSE } as (typeof tags)[number]);
+      continue;
+    }
+    out.push(t);
+  }
+  return out;
+}
+
 export function get(map: LMap, key: string): LEntry | undefined {
   return map.entries.find((e) => e.key === key);
+}
+
+/** A plain `null` / `~` / empty value (not an unresolved env reference, which is already reported). */
+export function isNullScalar(node: LNode): boolean {
+  return node.kind === 'scalar' && node.value === null && node.invalid !== true;
 }
 
 /** The line to report for a value: its own line, else its key's line. */
@@ -83,7 +117,15 @@ export function toPlain(node: LNode): unknown {
 /** Parses `text`; YAML syntax errors are reported to `diags`. Returns undefined for an empty document. */
 export function parseYamlTree(text: string, diags: Diagnostics): LNode | undefined {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, merge: true, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, {
+    lineCounter: lc,
+    version: '1.1',
+    customTags: pyyamlTags,
+    merge: true,
+    prettyErrors: false,
+    // PyYAML accepts a key written twice (the last one wins): warned below, not refused.
+    uniqueKeys: false,
+  });
   for (const e of [...doc.errors, ...doc.warnings]) {
     const line = e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line;
     const msg = `YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`;
@@ -122,10 +164,13 @@ function convert(
     return { ...converted, line: lineAt(lc, node) ?? converted.line } as LNode;
   }
   if (isScalar(node)) {
+    let source = typeof node.source === 'string' ? node.source : undefined;
+    // `20_000` / `0.000_001`: the value is the number; the exact text is kept without the separators.
+    if (typeof node.value === 'number' && source?.includes('_')) source = source.replaceAll('_', '');
     return {
       kind: 'scalar',
       value: node.value === undefined ? null : node.value,
-      source: typeof node.source === 'string' ? node.source : undefined,
+      source,
       line: lineAt(lc, node),
     };
   }
@@ -171,9 +216,22 @@ function convert(
         valueNode == null
           ? { kind: 'scalar', value: null, source: undefined, line: keyLine }
           : convert(doc, valueNode, lc, diags, depth + 1, childPath);
+      const earlier = own.findIndex((o) => o.key === key);
+      if (earlier >= 0) {
+        const first = own[earlier];
+        diags.warn(
+          childPath,
+          keyLine,
+          `\`${key}\` is set twice in this mapping${first.keyLine ? ` (first on line ${first.keyLine})` : ''}: the last one is used, as LiteLLM (PyYAML) does`,
+        );
+        own.splice(earlier, 1);
+      }
       own.push({ key, keyLine, value });
     }
-    const entries = [...merged.filter((m) => !own.some((o) => o.key === m.key)), ...own];
+    // A key set to null means "unset" (LiteLLM treats `api_key: null` like no api_key), also over a merge.
+    const entries = [...merged.filter((m) => !own.some((o) => o.key === m.key)), ...own].filter(
+      (e) => !isNullScalar(e.value),
+    );
     return { kind: 'map', entries, line: lineAt(lc, node) };
   }
   return { kind: 'scalar', value: null, source: undefined, line: lineAt(lc, node) };

@@ -102,6 +102,7 @@ function runtime(
 ): DeploymentRuntime {
   const config = deployment('openai/fake-model', { modelName: 'group', id, customPricing: PRICES, ...over });
   return {
+    id,
     config,
     family,
     callTypes: new Set(supportedCallTypes(family)),

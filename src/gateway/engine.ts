@@ -1,13 +1,16 @@
 /**
  * @module gateway/engine
- * The one path every LLM call takes, independent of HTTP, as orchestration only: find the model group
- * that can serve the call type, admit (budgets), pick a deployment, run one attempt through its provider
- * family (upstream-call.ts), retry or fall back on errors that say they are retryable, price the usage,
- * hand the spend event to the ledger, settle the reservation. Streaming and non-streaming share the
- * retry loop; wire formats (JSON, SSE framing, the final cost chunk) belong to the providers.
+ * The one path every LLM call takes, independent of HTTP, as orchestration only: find the deployments that
+ * serve the requested name and call type (model-directory.ts), admit (budgets), run attempts through their
+ * provider families (upstream-call.ts) in the order the router's plan gives (router/attempt-plan.ts: strategy,
+ * cooldowns, retries, fallbacks), price the usage, hand the one spend event to the ledger, settle the
+ * reservation. Streaming and non-streaming share the retry loop; wire formats (JSON, SSE framing, the final
+ * cost chunk) belong to the providers.
  */
 import { performance } from 'node:perf_hooks';
 import type { AccessControl, Admission, AuthContext } from '../access/types.js';
+import { defaultRouterPolicy } from '../config/router-settings.js';
+import type { RouterPolicyConfig } from '../config/types.js';
 import { GatewayError, isGatewayError } from '../errors.js';
 import type { SpendEvent, SpendSink } from '../ledger/spend-event.js';
 import type { Logger } from '../logger.js';
@@ -24,10 +27,13 @@ import {
 } from '../pricing/index.js';
 import { countPromptTokens } from '../providers/token-count.js';
 import { type CallType, STREAMING } from '../providers/types.js';
-import { buildModelGroups, type ModelGroup, pickDeployment } from '../router/model-groups.js';
-import { attemptBudget, backoffMs } from '../router/retry-policy.js';
+import { type AttemptStep, type RoutePlan, Router, type RouteSummary } from '../router/attempt-plan.js';
+import { Cooldowns } from '../router/cooldowns.js';
+import type { ModelGroup } from '../router/model-groups.js';
+import { MemoryRoutingStats, type RoutingStats } from '../router/routing-stats.js';
 import { readTracking, stripGatewayFields, type TrackingInfo } from './call-context.js';
-import type { DeploymentRuntime } from './deployment-runtime.js';
+import type { DeploymentRuntime, DisabledRuntime } from './deployment-runtime.js';
+import { ModelDirectory } from './model-directory.js';
 import { validateBody } from './request-validation.js';
 import { buildSpendEvent } from './spend-event-builder.js';
 import { brokenStreamError, openUpstream, readJsonBody, type UpstreamCall } from './upstream-call.js';
@@ -44,6 +50,18 @@ export interface CallEvent {
 
 export interface EngineOptions {
   runtimes: DeploymentRuntime[];
+  /** Wildcard entries (made concrete per requested name) and disabled deployments, from buildRuntimes. */
+  wildcards?: DeploymentRuntime[];
+  disabled?: DisabledRuntime[];
+  /** Routing strategy, fallbacks, cooldowns, retry policy (default: LiteLLM's defaults). */
+  routerPolicy?: RouterPolicyConfig;
+  /** Where the routing strategies keep their numbers (default in-process; Redis when configured). */
+  routingStats?: RoutingStats;
+  /** general_settings.require_pricing (applies to wildcard-made deployments too). */
+  requirePricing?: boolean;
+  /** Injectable for tests: the clock of cooldowns, the randomness of the strategies. */
+  now?: () => number;
+  random?: () => number;
   catalog: () => Catalog;
   logger: Logger;
   sink?: SpendSink | null;
@@ -88,6 +106,8 @@ export interface CallPlan {
   readonly mockResponse: string | undefined;
   /** Set once the call's spend event is recorded (exactly one per call). */
   recorded: boolean;
+  /** The router's plan for this call (retries, fallbacks), set when the first attempt starts. */
+  route?: RoutePlan<DeploymentRuntime>;
 }
 
 export interface CompletedCall {
@@ -130,30 +150,19 @@ export interface StreamSummary {
 }
 
 export interface Engine {
+  /** Model groups with a fixed name (wildcard-made ones are not listed). */
   readonly groups: Map<string, ModelGroup<DeploymentRuntime>>;
+  /** Exact names, aliases, wildcard resolution, disabled deployments. */
+  readonly directory: ModelDirectory;
   modelNames(): string[];
   prepare(req: CallRequest): Promise<CallPlan>;
   complete(plan: CallPlan): Promise<CompletedCall>;
   stream(plan: CallPlan, out: StreamOutput): Promise<StreamSummary>;
-  /** Reprices from the current catalog (after a cost-map reload). */
-  setRuntimes(runtimes: DeploymentRuntime[]): void;
-}
-
-interface GroupIndex {
-  all: Map<string, ModelGroup<DeploymentRuntime>>;
-  /** Per call type: the groups restricted to members whose family serves it. */
-  byCallType: Map<CallType, Map<string, ModelGroup<DeploymentRuntime>>>;
-  names: string[];
-}
-
-function indexGroups(runtimes: DeploymentRuntime[]): GroupIndex {
-  const all = buildModelGroups(runtimes);
-  const byCallType = new Map<CallType, Map<string, ModelGroup<DeploymentRuntime>>>();
-  const callTypes = new Set<CallType>();
-  for (const rt of runtimes) for (const t of rt.callTypes) callTypes.add(t);
-  for (const t of callTypes)
-    byCallType.set(t, buildModelGroups(runtimes.filter((rt) => rt.callTypes.has(t))));
-  return { all, byCallType, names: [...all.keys()] };
+  /** Reprices from the current catalog (after a cost-map reload); wildcards and disabled as in EngineOptions. */
+  setRuntimes(
+    runtimes: DeploymentRuntime[],
+    more?: { wildcards?: DeploymentRuntime[]; disabled?: DisabledRuntime[] },
+  ): void;
 }
 
 interface Recorded {
@@ -165,19 +174,76 @@ interface Recorded {
 }
 
 export function createEngine(opts: EngineOptions): Engine {
-  let index = indexGroups(opts.runtimes);
+  const policy = opts.routerPolicy ?? defaultRouterPolicy();
+  const directoryOf = (
+    runtimes: DeploymentRuntime[],
+    more: { wildcards?: DeploymentRuntime[]; disabled?: DisabledRuntime[] },
+  ) =>
+    new ModelDirectory({
+      runtimes,
+      wildcards: more.wildcards,
+      disabled: more.disabled,
+      aliases: policy.modelGroupAlias,
+      catalog: opts.catalog,
+      requirePricing: opts.requirePricing,
+      logger: opts.logger,
+    });
+  let index = directoryOf(opts.runtimes, opts);
   const responseModelPricing = new Map<string, ResolvedPricing | null>();
   const { logger } = opts;
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const unknownFallbacks = new Set<string>();
+  const router = new Router<DeploymentRuntime>({
+    policy,
+    stats:
+      opts.routingStats ??
+      new MemoryRoutingStats({ latencyTtlMs: policy.latencyTtlSeconds * 1000, now: opts.now }),
+    cooldowns: new Cooldowns({
+      allowedFails: policy.allowedFails,
+      allowedFailsPolicy: policy.allowedFailsPolicy,
+      cooldownMs: policy.cooldownSeconds * 1000,
+      disabled: policy.disableCooldowns,
+      now: opts.now,
+    }),
+    numRetries: opts.numRetries,
+    retriesOf: (rt) => rt.config.maxRetries,
+    costOf: (rt) =>
+      (rt.pricing.prices.input_cost_per_token ?? 0n) + (rt.pricing.prices.output_cost_per_token ?? 0n),
+    random: opts.random,
+    now: opts.now,
+    onUnknownFallback: (from, name) => {
+      const k = `${from}\0${name}`;
+      if (unknownFallbacks.has(k)) return;
+      unknownFallbacks.add(k);
+      logger.warn(
+        `fallback "${name}" of model "${from}" is not a model group that can serve this call: skipped`,
+      );
+    },
+  });
 
   function unknownModel(model: unknown): GatewayError {
     const what =
       typeof model === 'string' ? `Model "${model}" is not configured` : 'Field "model" is required';
+    const names = index.names();
     return new GatewayError(
       'TG_ERR_UNKNOWN_MODEL',
-      `${what}. Available models: ${index.names.length ? index.names.join(', ') : '(none)'}.`,
+      `${what}. Available models: ${names.length ? names.join(', ') : '(none)'}.`,
       { param: 'model' },
     );
+  }
+
+  function disabledModel(name: string, disabled: readonly DisabledRuntime[]): GatewayError {
+    const why = disabled.flatMap((d) => d.why);
+    return new GatewayError(
+      'TG_ERR_DEPLOYMENT_DISABLED',
+      `Model "${name}" is not available: its deployment${disabled.length > 1 ? 's are' : ' is'} disabled by the gateway's configuration (${why.join('; ')}). The gateway's administrator has to fix config.yaml.`,
+      { param: 'model' },
+    );
+  }
+
+  function timeoutMsOf(rt: DeploymentRuntime, stream: boolean): number {
+    const s = stream ? (rt.streamTimeout ?? policy.streamTimeout) : undefined;
+    return (s ?? rt.config.timeout ?? opts.timeoutSeconds) * 1000;
   }
 
   function unsupportedCall(group: ModelGroup<DeploymentRuntime>, callType: CallType): GatewayError {
@@ -193,10 +259,12 @@ export function createEngine(opts: EngineOptions): Engine {
   async function prepare(req: CallRequest): Promise<CallPlan> {
     const { body, callType } = req;
     const name = typeof body.model === 'string' ? body.model : undefined;
-    const any = name === undefined ? undefined : index.all.get(name);
-    if (!any) throw unknownModel(body.model);
-    const group = index.byCallType.get(callType)?.get(any.name);
-    if (!group) throw unsupportedCall(any, callType);
+    if (name === undefined) throw unknownModel(body.model);
+    const found = index.resolve(name, callType);
+    if (found.kind === 'unknown') throw unknownModel(name);
+    if (found.kind === 'disabled') throw disabledModel(name, found.disabled);
+    if (found.kind === 'unsupported') throw unsupportedCall(found.group, callType);
+    const group = found.group;
     validateBody(callType, body);
     const tracking = readTracking(body, req.auth.tags);
     const streaming = STREAMING[callType];
@@ -210,6 +278,11 @@ export function createEngine(opts: EngineOptions): Engine {
       };
       let maxCost: string | null = null;
       let ceiling: string | null = null;
+      // The worst case includes the fallback groups: a fallback may answer instead, at its price.
+      const worstGroup = () => ({
+        ...group,
+        members: [...group.members, ...fallbackMembers(group.name, callType)],
+      });
       admission = await opts.access.admit(req.auth, {
         requestId: req.requestId,
         callType,
@@ -217,7 +290,7 @@ export function createEngine(opts: EngineOptions): Engine {
         endUser: tracking.endUser,
         // Lazy: the tokenizer only runs when a budget actually needs the worst case.
         get maxCostUsd() {
-          maxCost ??= worstCaseCost(group, callType, body, countPrompt(), opts.timeoutSeconds);
+          maxCost ??= worstCaseCost(worstGroup(), callType, body, countPrompt(), opts.timeoutSeconds);
           return maxCost;
         },
         get promptTokens() {
@@ -225,7 +298,7 @@ export function createEngine(opts: EngineOptions): Engine {
         },
         // What it could cost if the upstream ignored max_tokens (the model's output limit).
         get ceilingCostUsd() {
-          ceiling ??= worstCaseCost(group, callType, body, countPrompt(), opts.timeoutSeconds, true);
+          ceiling ??= worstCaseCost(worstGroup(), callType, body, countPrompt(), opts.timeoutSeconds, true);
           return ceiling;
         },
       });
@@ -267,7 +340,7 @@ export function createEngine(opts: EngineOptions): Engine {
       }
       if (r) resolved = r;
     }
-    // The tier the provider reports having served wins; else the one the request asked for (issue 14).
+    // The tier the provider reports having served wins; else the one the request asked for.
     if (usage.serviceTier === undefined && typeof plan.body.service_tier === 'string')
       usage.serviceTier = plan.body.service_tier;
     const cost = priceUsage(resolved, usage, plan.overrides);
@@ -278,9 +351,42 @@ export function createEngine(opts: EngineOptions): Engine {
     return cost;
   }
 
-  /** Records the call's one spend event, settles the reservation and runs the callbacks. */
-  function record(plan: CallPlan, rt: DeploymentRuntime | null, r: Recorded): SpendEvent {
+  /** The members of a group's fallback groups (general list) that can serve the call type. */
+  function fallbackMembers(name: string, callType: CallType): DeploymentRuntime[] {
+    const names = policy.fallbacks[name] ?? policy.fallbacks['*'] ?? policy.defaultFallbacks;
+    const more = [
+      ...(policy.contextWindowFallbacks[name] ?? []),
+      ...(policy.contentPolicyFallbacks[name] ?? []),
+    ];
+    return [...new Set([...names, ...more])].flatMap((n) =>
+      n === name ? [] : [...(index.lookup(n, callType) ?? [])],
+    );
+  }
+
+  /**
+   * Records the call's one spend event, settles the reservation and runs the callbacks. `route` is the routing
+   * summary when the router already knows the outcome (a call given up after its last failed attempt); else the
+   * attempt that ends the call here is added to it.
+   */
+  function record(
+    plan: CallPlan,
+    rt: DeploymentRuntime | null,
+    r: Recorded,
+    route?: RouteSummary,
+  ): SpendEvent {
     plan.recorded = true;
+    let routing = route;
+    if (!routing && plan.route && rt) {
+      routing = plan.route.summary(rt, r.error);
+      if (r.error) plan.route.failed(rt, r.error, true);
+      else
+        plan.route.succeeded(
+          rt,
+          r.usage?.durationMs ?? 0,
+          r.usage?.outputTokens ?? 0,
+          totalTokensOf(r.usage),
+        );
+    }
     const event = buildSpendEvent({
       requestId: plan.requestId,
       callType: plan.callType,
@@ -297,6 +403,7 @@ export function createEngine(opts: EngineOptions): Engine {
       error: r.error,
       messages: opts.storePrompts ? promptOf(plan.clientBody) : undefined,
       response: opts.storePrompts ? r.response : undefined,
+      routing,
     });
     try {
       opts.sink?.record(event);
@@ -315,25 +422,48 @@ export function createEngine(opts: EngineOptions): Engine {
     return event;
   }
 
-  function timeoutMsOf(rt: DeploymentRuntime): number {
-    return (rt.config.timeout ?? opts.timeoutSeconds) * 1000;
+  /** Logs an upstream error at debug (--detailed_debug): messages are redacted where the error was created. */
+  function debugUpstream(plan: CallPlan, rt: DeploymentRuntime, ge: GatewayError): void {
+    if (!logger.isLevelEnabled('debug')) return;
+    logger.debug(
+      { requestId: plan.requestId, deployment: rt.label, status: ge.status, code: ge.code },
+      `upstream error: ${ge.message}`,
+    );
   }
 
   /**
-   * The one retry/fallback loop. `attempt` may call `markStarted` once bytes reached the client: from
-   * then on the call is never retried, nor once `signal` (the client) has gone. A call that ends in an
-   * error is recorded once, here.
+   * The one retry/fallback loop: the router's plan says which deployment each attempt goes to (retries inside
+   * the group, then fallbacks). `attempt` may call `markStarted` once bytes reached the client: from then on
+   * the call is never retried, nor once `signal` (the client) has gone. A call that ends in an error is
+   * recorded once, here (failed attempts that were retried or fell back are not billed).
    */
   async function withRetries<T>(
     plan: CallPlan,
     attempt: (rt: DeploymentRuntime, markStarted: () => void) => Promise<T>,
     signal?: AbortSignal,
   ): Promise<T> {
-    const tried = new Set<DeploymentRuntime>();
-    let rt = pickDeployment(plan.group, null);
-    const budget = attemptBudget(rt.config.maxRetries ?? opts.numRetries, timeoutMsOf(rt) / 1000);
-    for (let n = 1; ; n++) {
-      tried.add(rt);
+    const route = router.plan({
+      group: plan.modelGroup,
+      members: plan.group.members,
+      lookup: (name) => index.lookup(name, plan.callType),
+      // Only usage-based routing needs this request's tokens (to keep each deployment under its tpm).
+      estimatedTokens: policy.routingStrategy.startsWith('usage-based')
+        ? countPromptTokens(plan.body, plan.group.members[0].config.upstreamModel)
+        : 0,
+      timeoutMs: timeoutMsOf(plan.group.members[0], plan.stream),
+    });
+    plan.route = route;
+    let step: AttemptStep<DeploymentRuntime>;
+    try {
+      step = route.first();
+    } catch (err) {
+      const ge = asGatewayError(err);
+      record(plan, null, { usage: null, cost: null, error: ge }, route.summary(null));
+      throw ge;
+    }
+    for (;;) {
+      if (step.delayMs > 0) await sleep(step.delayMs);
+      const rt = step.deployment;
       let started = false;
       try {
         return await attempt(rt, () => {
@@ -341,31 +471,27 @@ export function createEngine(opts: EngineOptions): Engine {
         });
       } catch (err) {
         const ge = asGatewayError(err);
-        if (
-          !started &&
-          !signal?.aborted &&
-          ge.retryable &&
-          n < budget.maxAttempts &&
-          Date.now() < budget.deadline
-        ) {
+        if (ge.code !== 'TG_ERR_INTERNAL') debugUpstream(plan, rt, ge);
+        const next = plan.recorded || signal?.aborted ? null : route.failed(rt, ge, started);
+        if (next) {
           logger.warn(
-            { requestId: plan.requestId, deployment: rt.label, attempt: n, err: ge.message },
-            'retrying',
+            { requestId: plan.requestId, deployment: rt.label, err: ge.message },
+            next.fallback && next.group !== step.group ? `falling back to "${next.group}"` : 'retrying',
           );
-          await sleep(backoffMs(n, ge.headers?.['retry-after']));
-          rt = pickDeployment(plan.group, tried);
+          step = next;
           continue;
         }
         if (ge.code === 'TG_ERR_INTERNAL') logger.error({ err, requestId: plan.requestId }, 'call failed');
-        if (!plan.recorded) record(plan, rt, { usage: null, cost: null, error: ge });
+        if (!plan.recorded) record(plan, rt, { usage: null, cost: null, error: ge }, route.summary(null));
         throw ge;
       }
     }
   }
 
   async function completeOnce(plan: CallPlan, rt: DeploymentRuntime): Promise<CompletedCall> {
-    const call = await openUpstream(plan, rt, timeoutMsOf(rt), undefined);
-    const { json, raw } = await readJsonBody(call, rt, timeoutMsOf(rt));
+    const timeoutMs = timeoutMsOf(rt, false);
+    const call = await openUpstream(plan, rt, timeoutMs, undefined);
+    const { json, raw } = await readJsonBody(call, rt, timeoutMs);
     const durationMs = Math.round(performance.now() - call.sentAt);
     const parsed = call.handler.parse(json, raw, call.input);
     const usage =
@@ -399,7 +525,7 @@ export function createEngine(opts: EngineOptions): Engine {
     const onClientGone = () => upstreamAbort.abort();
     out.signal.addEventListener('abort', onClientGone, { once: true });
     try {
-      const call: UpstreamCall = await openUpstream(plan, rt, timeoutMsOf(rt), upstreamAbort.signal);
+      const call: UpstreamCall = await openUpstream(plan, rt, timeoutMsOf(rt, true), upstreamAbort.signal);
       const decoder = call.handler.decoder?.(call.input, call.reply);
       if (!decoder)
         throw new GatewayError('TG_ERR_UNSUPPORTED', `${rt.label} cannot stream ${plan.callType}.`);
@@ -471,16 +597,22 @@ export function createEngine(opts: EngineOptions): Engine {
 
   return {
     get groups() {
-      return index.all;
+      return index.groups;
     },
-    modelNames: () => index.names,
+    get directory() {
+      return index;
+    },
+    modelNames: () => index.names(),
     prepare,
     complete: (plan) => withRetries(plan, (rt) => completeOnce(plan, rt)),
     // A client that went away before the first byte is not retried for (its slot is released at once).
     stream: (plan, out) =>
       withRetries(plan, (rt, markStarted) => streamOnce(plan, rt, out, markStarted), out.signal),
-    setRuntimes(runtimes) {
-      index = indexGroups(runtimes);
+    setRuntimes(runtimes, more) {
+      index = directoryOf(
+        runtimes,
+        more ?? { wildcards: [...index.wildcards()], disabled: [...index.disabled] },
+      );
       responseModelPricing.clear();
     },
   };
@@ -489,6 +621,10 @@ export function createEngine(opts: EngineOptions): Engine {
 function asGatewayError(err: unknown): GatewayError {
   if (isGatewayError(err)) return err;
   return new GatewayError('TG_ERR_INTERNAL', 'Internal error while calling the upstream.', { cause: err });
+}
+
+function totalTokensOf(u: Usage | null): number {
+  return u ? u.inputTokens + u.outputTokens : 0;
 }
 
 function promptOf(body: Record<string, unknown>): unknown {

@@ -2,8 +2,10 @@
  * @module gateway/server
  * Wires one gateway process: cost map → deployments → database → ledger → access → HTTP routes, then
  * starts keeping the cost map current in the background (a new catalog reprices every deployment at once).
- * Startup refuses a configuration with any error (a bad config never starts a half-working
- * gateway); SIGTERM drains the ledger before exit.
+ * A deployment that cannot be served is disabled (warned with its reasons; its model answers 400 naming them)
+ * and the rest start; in strict mode (`--strict`, general_settings.strict_config) it refuses the start. An
+ * unreachable database refuses the start with one clear line, unless allow_requests_on_db_unavailable.
+ * SIGTERM drains the ledger before exit.
  */
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -28,18 +30,20 @@ import { PriceVersionRegistry, registerBuiltinVersions } from '../pricing/index.
 import { registerReportRoutes } from '../reports/routes.js';
 import { registerRepriceRoutes } from '../reprice/reprice-routes.js';
 import type { Db } from '../store/db.js';
-import { openStore } from '../store/open.js';
 import { registerUiRoutes } from '../ui/routes.js';
 import { VERSION } from '../version.js';
 import { installAuth } from './auth-hook.js';
-import { buildRuntimes, type DeploymentRuntime } from './deployment-runtime.js';
+import { type DatabaseUrlSource, openDatabase } from './database-startup.js';
+import { buildRuntimes, type DeploymentRuntime, type RuntimeBuild } from './deployment-runtime.js';
 import { createEngine, type Engine, type EngineOptions } from './engine.js';
 import { installErrorHandling } from './error-handler.js';
+import { acceptEmptyJsonBodies } from './json-body.js';
 import { createResponsesStore } from './responses-store.js';
 import { registerInfoRoutes } from './routes/info-routes.js';
 import { registerLlmRoutes } from './routes/llm-routes.js';
 import { registerMediaRoutes } from './routes/media-routes.js';
 import { registerResponsesRoutes } from './routes/responses-routes.js';
+import { createRoutingStats } from './routing-setup.js';
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -52,11 +56,13 @@ export interface GatewayOptions {
   redisUrl?: string;
   env?: NodeJS.ProcessEnv;
   /** Ledger tuning (tests). */
-  ledger?: { batchSize?: number; flushIntervalMs?: number };
+  ledger?: { batchSize?: number; flushIntervalMs?: number; closeTimeoutMs?: number };
   onSuccess?: EngineOptions['onSuccess'];
   onFailure?: EngineOptions['onFailure'];
   /** Cost map overrides (tests: fetch, timeout, clock, refresh interval). */
   costMap?: Partial<Omit<CostMapManagerOptions, 'adopt' | 'location' | 'env'>>;
+  /** Refuse any deployment problem (`--strict`); default: the config's strict_config. */
+  strict?: boolean;
 }
 
 export interface Gateway {
@@ -66,6 +72,8 @@ export interface Gateway {
   ledger: Ledger;
   access: AccessService;
   warnings: string[];
+  /** Deployments that are not served and why. */
+  disabled: RuntimeBuild['disabled'];
   /** Every registered route with its authorization kind (for docs and the auth matrix test). */
   routes: ReadonlyArray<{ method: string; url: string; kind: RouteKind }>;
   /** Check the cost map source now (POST /pricing/reload, SIGHUP). */
@@ -87,6 +95,8 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
   const { config, logger } = opts;
   const env = opts.env ?? process.env;
   const gs = config.generalSettings;
+  const strict = opts.strict ?? config.strict === true;
+  const policy = config.routerSettings.policy;
 
   // Prices: the built-in catalog, a configured file or the cached copy of the public map now; the latest
   // public map is fetched in the background once everything is wired (costMaps.start() below). Every
@@ -109,8 +119,9 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
         `${rt.label}: prices changed with the new catalog: ${changes.map((c) => `${c.key} ${c.before ?? '(none)'} → ${c.after ?? '(none)'}`).join(', ')}`,
       );
     }
-    e.setRuntimes(runtimes);
+    e.setRuntimes(runtimes, more);
   };
+  let more: Pick<RuntimeBuild, 'wildcards' | 'disabled'> = { wildcards: [], disabled: [] };
   const costMaps = await createCostMapManager({
     source: gs.costMap,
     env,
@@ -119,8 +130,13 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
     refreshIntervalMs:
       gs.costMapRefreshIntervalSeconds === undefined ? undefined : gs.costMapRefreshIntervalSeconds * 1000,
     ...opts.costMap,
-    // A new catalog is used only if every deployment still resolves with it.
-    adopt: (next) => buildRuntimes(config, next).errors,
+    // A new catalog is used only if no deployment that resolves now would stop resolving with it.
+    adopt: (next) => {
+      const rebuilt = buildRuntimes(config, next, { strict });
+      if (rebuilt.errors.length) return rebuilt.errors;
+      const lost = rebuilt.disabled.filter((d) => !more.disabled.some((x) => x.where === d.where));
+      return lost.flatMap((d) => d.reasons);
+    },
     // In use from now on: a new dated version; every deployment repriced at once.
     committed: (next, map, at) => {
       versions.registerVersion({
@@ -132,20 +148,43 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
         mode: 'replace',
         tag: map.sha256.slice(0, 8),
       });
-      if (eng) swapRuntimes(eng, buildRuntimes(config, next, versions).runtimes);
+      const rebuilt = buildRuntimes(config, next, { strict, versions });
+      more = { wildcards: rebuilt.wildcards, disabled: rebuilt.disabled };
+      if (eng) swapRuntimes(eng, rebuilt.runtimes);
     },
   });
-  const built = buildRuntimes(config, costMaps.current(), versions);
+  const built = buildRuntimes(config, costMaps.current(), { strict, versions });
   if (built.errors.length) {
     costMaps.stop();
     throw new StartupError(built.errors);
   }
+  more = { wildcards: built.wildcards, disabled: built.disabled };
   const warnings = [...built.warnings];
   for (const w of warnings) logger.warn(w);
 
+  const source: DatabaseUrlSource | undefined = opts.databaseUrl
+    ? '--database-url'
+    : gs.databaseUrl
+      ? 'general_settings.database_url'
+      : env.DATABASE_URL
+        ? 'DATABASE_URL'
+        : undefined;
   const databaseUrl = opts.databaseUrl ?? gs.databaseUrl ?? env.DATABASE_URL;
   const redisUrl = opts.redisUrl ?? gs.redisUrl ?? env.REDIS_URL;
-  const db = await openStore({ databaseUrl, dataDir: databaseUrl ? undefined : join(opts.dataDir, 'db') });
+  let opened: Awaited<ReturnType<typeof openDatabase>>;
+  try {
+    opened = await openDatabase({
+      databaseUrl,
+      source,
+      dataDir: join(opts.dataDir, 'db'),
+      allowUnavailable: gs.allowRequestsOnDbUnavailable === true,
+      logger,
+    });
+  } catch (err) {
+    costMaps.stop();
+    throw err;
+  }
+  const db = opened.db;
 
   const ledger = createLedger({
     db,
@@ -169,8 +208,15 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
   });
   await access.start();
 
+  const redisPrefix = env.TOLLGATE_REDIS_PREFIX ?? 'tg:';
+  const routingStats = policy ? createRoutingStats(policy, redisUrl, redisPrefix, logger) : undefined;
   const engine = createEngine({
     runtimes: built.runtimes,
+    wildcards: built.wildcards,
+    disabled: built.disabled,
+    routerPolicy: policy,
+    routingStats,
+    requirePricing: gs.requirePricing,
     catalog: () => versions.current().catalog,
     logger,
     sink: gs.disableSpendLogs ? null : ledger,
@@ -207,7 +253,8 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
     }
   });
   installErrorHandling(app, logger, gs.maxRequestBodyBytes);
-  installAuth(app, access);
+  acceptEmptyJsonBodies(app);
+  installAuth(app, access, { keyHeaderName: gs.keyHeaderName, allowedIps: gs.allowedIps });
   installInputGuard(app);
   registerLlmRoutes(app, engine, logger);
   const responsesStore = createResponsesStore(db, logger);
@@ -221,6 +268,7 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
   registerInfoRoutes(app, {
     engine,
     version: VERSION,
+    env,
     readiness: async () => {
       let dbState = 'connected';
       try {
@@ -229,7 +277,7 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
         dbState = 'disconnected';
       }
       const s = ledger.stats();
-      return {
+      const out: Record<string, unknown> = {
         db: dbState,
         db_kind: db.kind,
         spool_pending: s.pending,
@@ -238,7 +286,16 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
         spend_oldest_pending_seconds: Math.round(s.health.oldestPendingAgeMs / 1000),
         spend_writer_consecutive_failures: s.health.consecutiveFailures,
         spend_dead_lettered: s.deadLettered,
+        disabled_deployments: engine.directory.disabled.length,
       };
+      if (gs.allowRequestsOnDbUnavailable) {
+        out.allow_requests_on_db_unavailable = true;
+        if (dbState === 'disconnected' || opened.unavailable) {
+          out.db_unavailable_mode =
+            'serving without the database: spend events are spooled and written when it answers; only the master key and keys already cached authenticate';
+        }
+      }
+      return out;
     },
     reloadPricing,
     catalogStatus: () => catalogStatusJSON(costMaps),
@@ -270,6 +327,7 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
     ledger,
     access,
     warnings,
+    disabled: built.disabled,
     routes,
     reloadPricing,
     costMaps,
@@ -280,10 +338,12 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
       if (closed) return;
       closed = true;
       costMaps.stop();
+      opened.stop();
       await app.close();
       await responsesStore.flush();
       await ledger.close();
       await access.close();
+      await routingStats?.close?.();
       await db.close();
     },
   };

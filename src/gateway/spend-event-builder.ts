@@ -1,12 +1,17 @@
 /**
  * @module gateway/spend-event-builder
- * Turns a finished call (success or failure) into the SpendEvent the ledger stores.
+ * Turns a finished call (success or failure) into the SpendEvent the ledger stores. As LiteLLM records them:
+ * `model` is the model sent to the provider (without the `provider/` prefix, which is in `provider`), `api_base`
+ * the base URL the call went to (from the config, the provider's environment variable or its default). When the
+ * router retried or fell back, `metadata.tollgate_routing` lists the attempts and the fallback path; the
+ * deployment columns name the one that answered.
  */
 import type { AuthContext } from '../access/types.js';
 import type { GatewayError } from '../errors.js';
 import type { SpendEvent } from '../ledger/spend-event.js';
 import { type Cost, costToJSON, formatMoney, type Usage } from '../pricing/index.js';
 import type { CallType } from '../providers/types.js';
+import type { RouteSummary } from '../router/attempt-plan.js';
 import type { TrackingInfo } from './call-context.js';
 import type { DeploymentRuntime } from './deployment-runtime.js';
 
@@ -27,6 +32,8 @@ export interface FinishedCall {
   error: GatewayError | null;
   messages?: unknown;
   response?: unknown;
+  /** What the router did (attempts, fallback path), when it did more than one attempt. */
+  routing?: RouteSummary;
 }
 
 /** The normalised usage as stored for re-pricing (only the fields that are set). */
@@ -52,9 +59,13 @@ function usageRecord(u: Usage): Record<string, unknown> {
 export function buildSpendEvent(c: FinishedCall): SpendEvent {
   const u = c.usage;
   const rt = c.runtime;
-  const metadata = Object.keys(c.auth.metadata).length
+  let metadata = Object.keys(c.auth.metadata).length
     ? { ...c.tracking.metadata, key_metadata: c.auth.metadata }
     : c.tracking.metadata;
+  const routing = c.routing;
+  if (routing && (routing.attempts.length > 1 || routing.fallback_path)) {
+    metadata = { ...metadata, tollgate_routing: routing };
+  }
   const ev: SpendEvent = {
     requestId: c.requestId,
     callType: c.callType,
@@ -66,7 +77,7 @@ export function buildSpendEvent(c: FinishedCall): SpendEvent {
     requestTags: c.tracking.tags,
     metadata,
     modelGroup: c.modelGroup,
-    model: rt ? rt.config.model : '',
+    model: rt ? rt.config.upstreamModel : '',
     provider: rt ? rt.config.provider : '',
     apiBase: rt ? rt.apiBase : null,
     deploymentId: rt ? rt.config.id : null,

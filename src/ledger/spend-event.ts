@@ -21,7 +21,7 @@ export interface SpendEvent {
   metadata: Record<string, unknown>;
   /** The `model` the client asked for. */
   modelGroup: string;
-  /** The deployment's model (litellm_params.model). */
+  /** The model sent to the provider (litellm_params.model without its provider prefix), as LiteLLM records it. */
   model: string;
   provider: string;
   /** Upstream base URL, without credentials. */

@@ -79,6 +79,10 @@ export function createGateway(opts: CreateGatewayOptions): InProcessGateway {
   if (built.errors.length) throw new StartupError(built.errors);
   const engine = createEngine({
     runtimes: built.runtimes,
+    wildcards: built.wildcards,
+    disabled: built.disabled,
+    routerPolicy: config.routerSettings.policy,
+    requirePricing: config.generalSettings.requirePricing,
     catalog: () => catalog,
     logger: opts.logger ?? defaultLogger,
     sink: opts.sink ?? null,

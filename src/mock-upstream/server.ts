@@ -33,6 +33,8 @@
  *
  * Switches, read from the requested model name (Azure: the deployment name), combinable:
  *   fail-<status>     answer that HTTP status with the provider's error body (429 adds retry-after: 0)
+ *   fail-context      400 "maximum context length" (OpenAI's context_length_exceeded, Anthropic's "prompt is too long")
+ *   fail-content      400 content policy refusal (OpenAI/Azure content_filter)
  *   flaky-<n>         the first n requests for this model name fail with 500, later ones succeed
  *   slow-<ms>         wait before answering
  *   hang              never answer (the connection stays open until close())
@@ -413,6 +415,15 @@ export async function startMockUpstream(opts: MockUpstreamOptions = {}): Promise
       const seen = flakyCounts.get(model) ?? 0;
       flakyCounts.set(model, seen + 1);
       if (seen < sw.flaky) fail = 500;
+    }
+    if (sw.failKind !== undefined) {
+      const message =
+        sw.failKind === 'context'
+          ? r.family === 'anthropic'
+            ? 'prompt is too long: 250000 tokens > 200000 maximum'
+            : "This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens."
+          : "The response was filtered due to the prompt triggering Azure OpenAI's content management policy.";
+      return sendJson(res, 400, errorBody(r.family, 400, message));
     }
     if (fail !== undefined) {
       // Google sends no retry-after header: its delay is the RetryInfo detail in the body.

@@ -8,6 +8,8 @@
 export interface Switches {
   /** Answer this HTTP status with the provider's error body. */
   failStatus?: number;
+  /** A 400 of a kind the router treats specially: prompt too long, or a content policy refusal. */
+  failKind?: 'context' | 'content';
   /** Fail the first n requests for this model name with 500, then succeed. */
   flaky?: number;
   /** Delay before answering, ms. */
@@ -50,6 +52,11 @@ function num(re: RegExp, model: string): number | undefined {
 export function parseSwitches(model: string): Switches {
   return {
     failStatus: num(/fail-(\d{3})/, model),
+    failKind: model.includes('fail-context')
+      ? 'context'
+      : model.includes('fail-content')
+        ? 'content'
+        : undefined,
     flaky: num(/flaky-(\d+)/, model),
     slowMs: num(/(?<!stream-)slow-(\d+)/, model) ?? 0,
     hang: /(^|[^a-z])hang([^a-z]|$)/.test(model),

@@ -235,6 +235,12 @@ export interface ProviderFamily {
    * every call fail (reported as a warning at load, and as TG_ERR_PROVIDER_CONFIG at request time).
    */
   checkDeployment?(deployment: DeploymentConfig): string[];
+  /**
+   * The base URL calls of this deployment go to (api_base, else the provider's environment variable, else its
+   * default), for spend logs and /model/info; undefined when unknown. May contain credentials in its userinfo or
+   * query: callers show it through a credential-free view. (additive)
+   */
+  apiBase?(deployment: DeploymentConfig): string | undefined;
 }
 
 /** Call types a family can serve. */

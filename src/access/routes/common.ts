@@ -42,10 +42,53 @@ export const record = z
     });
   });
 
-/** Parses a body with a zod schema; unknown fields are ignored (LiteLLM clients send many). */
+/**
+ * LiteLLM fields that Tollgate does not enforce: refused by name (never accepted and silently ignored, which
+ * would let a user believe a limit is in force).
+ */
+const NOT_ENFORCED: Readonly<Record<string, string>> = {
+  model_max_budget: 'per-model budgets are not enforced by Tollgate',
+  model_rpm_limit: 'per-model rpm limits are not enforced by Tollgate',
+  model_tpm_limit: 'per-model tpm limits are not enforced by Tollgate',
+  allowed_routes: 'per-key route restrictions are not enforced by Tollgate',
+  enforced_params: 'enforced request parameters are not supported by Tollgate',
+  budget_id: 'budget tables (/budget/*) are not supported by Tollgate: set max_budget and budget_duration',
+  guardrails: 'guardrails are not supported by Tollgate',
+  aliases: 'per-key model aliases are not supported by Tollgate',
+  config: 'per-key config is not supported by Tollgate',
+  allowed_cache_controls: 'response caching is not supported by Tollgate',
+  soft_budget_cooldown: 'not supported by Tollgate',
+  object_permission: 'MCP / vector-store permissions are not supported by Tollgate',
+  organization_id: 'organizations are not supported by Tollgate',
+  prompts: 'prompt management is not supported by Tollgate',
+  rotation_interval: 'automatic key rotation is not supported by Tollgate',
+  auto_rotate: 'automatic key rotation is not supported by Tollgate',
+  enforce_rbac: 'not supported by Tollgate',
+  allowed_passthrough_routes: 'pass-through routes are not supported by Tollgate',
+};
+
+function unknownFieldError(fields: string[], known: string[]): GatewayError {
+  const first = fields[0];
+  const reasons = fields.map((f) => `"${f}" (${NOT_ENFORCED[f] ?? 'not a field this route supports'})`);
+  return new GatewayError(
+    'TG_ERR_BAD_REQUEST',
+    `Unsupported field${fields.length > 1 ? 's' : ''} ${reasons.join(', ')}: refused rather than ignored. Supported fields: ${known.join(', ')}.`,
+    { param: first },
+  );
+}
+
+/**
+ * Parses a body with a zod object schema. A field the schema does not know is refused with a 400 naming it:
+ * Tollgate never accepts a field and ignores it.
+ */
 export function parseBody<T extends z.ZodTypeAny>(schema: T, body: unknown): z.infer<T> {
-  const r = schema.safeParse(body ?? {});
+  const strict = schema instanceof z.ZodObject ? schema.strict() : schema;
+  const r = strict.safeParse(body ?? {});
   if (!r.success) {
+    const unknown = r.error.issues.find((i) => i.code === 'unrecognized_keys');
+    if (unknown && 'keys' in unknown && schema instanceof z.ZodObject) {
+      throw unknownFieldError([...(unknown.keys as string[])], Object.keys(schema.shape));
+    }
     const issue = r.error.issues[0];
     const path = issue.path.join('.');
     throw new GatewayError(
@@ -56,7 +99,7 @@ export function parseBody<T extends z.ZodTypeAny>(schema: T, body: unknown): z.i
       },
     );
   }
-  return r.data;
+  return r.data as z.infer<T>;
 }
 
 /** Money from JSON (number or decimal text), >= 0. undefined/null → undefined (not set). */
@@ -112,7 +155,22 @@ export function checkModels(
 ): void {
   if (!models || models.length === 0 || known.length === 0) return;
   const special = new Set(['*', 'all-proxy-models', 'all-team-models', 'no-default-models']);
-  const unknown = models.filter((m) => !special.has(m) && !m.endsWith('*') && !known.includes(m));
+  // A configured wildcard model_name ("*", "openai/*", "claude-*") serves every name it matches.
+  const patterns = known
+    .filter((k) => k.includes('*'))
+    .map(
+      (k) =>
+        new RegExp(
+          `^${k
+            .split('*')
+            .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+            .join('.*')}$`,
+          's',
+        ),
+    );
+  const unknown = models.filter(
+    (m) => !special.has(m) && !m.endsWith('*') && !known.includes(m) && !patterns.some((re) => re.test(m)),
+  );
   if (unknown.length > 0) {
     throw badRequest(
       `Unknown model${unknown.length > 1 ? 's' : ''} in ${field}: ${unknown.join(', ')}. Configured model groups: ${known.join(', ')}.`,

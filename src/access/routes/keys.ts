@@ -158,7 +158,7 @@ async function info(deps: RouteDeps, request: FastifyRequest): Promise<unknown> 
   const param = typeof q.key === 'string' && q.key !== '' ? q.key : null;
   let hash: string;
   if (param) hash = toKeyHash(param);
-  else if (auth && auth.keyHash !== '') hash = auth.keyHash;
+  else if (auth && auth.keyHash !== '' && !auth.isMaster) hash = auth.keyHash;
   else throw badRequest('Pass the key to look up: GET /key/info?key=<key or its hash>.', 'key');
   if (auth && !auth.isMaster && !auth.openMode && hash !== auth.keyHash) {
     throw new GatewayError('TG_ERR_FORBIDDEN', 'A virtual key may only read its own /key/info.');

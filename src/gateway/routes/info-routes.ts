@@ -15,6 +15,8 @@ import type { Engine } from '../engine.js';
 export interface InfoDeps {
   engine: Engine;
   version: string;
+  /** For what /v1/models lists for a bare `*` wildcard (the providers whose API key variable is set). */
+  env?: NodeJS.ProcessEnv;
   /** Readiness details (database, spool); undefined when running without a database. */
   readiness?: () => Promise<Record<string, unknown>>;
   /** Swap in a freshly loaded cost map; returns what changed. */
@@ -31,9 +33,14 @@ const SECRET_PARAMS = new Set(['api_key', 'apiKey']);
 
 export function registerInfoRoutes(app: FastifyInstance, deps: InfoDeps): void {
   const created = Math.floor(Date.now() / 1000);
-  const listModels = async (request: { auth: { allowedModels: readonly string[] } }) => {
+  // LiteLLM lists exact names, aliases and, for wildcard entries, the provider's models from the cost map
+  // (`?return_wildcard_routes=true` adds the patterns themselves).
+  const listModels = async (request: { query: unknown; auth: { allowedModels: readonly string[] } }) => {
     const allowed = request.auth.allowedModels;
-    const names = deps.engine.modelNames().filter((n) => allowed.length === 0 || allowed.includes(n));
+    const q = request.query as { return_wildcard_routes?: string } | undefined;
+    const names = deps.engine.directory
+      .listModels(deps.env ?? process.env, q?.return_wildcard_routes === 'true')
+      .filter((n) => allowed.length === 0 || modelAllowedFor(allowed, n));
     return {
       object: 'list',
       data: names.map((id) => ({ id, object: 'model', created, owned_by: 'tollgate' })),
@@ -62,7 +69,8 @@ export function registerInfoRoutes(app: FastifyInstance, deps: InfoDeps): void {
   app.get('/pricing/explain', { config: { kind: 'info' } }, async (request) => {
     const q = request.query as { model?: string };
     const runtimes = allRuntimes(deps.engine).filter((rt) => !q.model || rt.modelName === q.model);
-    if (q.model && runtimes.length === 0) {
+    const anyDisabled = deps.engine.directory.disabled.some((d) => d.modelName === q.model);
+    if (q.model && runtimes.length === 0 && !anyDisabled) {
       throw new GatewayError(
         'TG_ERR_UNKNOWN_MODEL',
         `Model "${q.model}" is not configured. Available models: ${deps.engine.modelNames().join(', ')}.`,
@@ -71,8 +79,17 @@ export function registerInfoRoutes(app: FastifyInstance, deps: InfoDeps): void {
     }
     const catalog = deps.catalogStatus?.();
     const lastChange = deps.catalogChange?.();
+    const disabled = deps.engine.directory.disabled
+      .filter((d) => !q.model || d.modelName === q.model)
+      .map((d) => ({
+        model_name: d.modelName ?? null,
+        model: d.model ?? null,
+        where: d.where,
+        reasons: d.why,
+      }));
     return {
       ...(catalog ? { catalog: lastChange ? { ...catalog, last_change: lastChange } : catalog } : {}),
+      ...(disabled.length ? { disabled } : {}),
       data: runtimes.map((rt) => {
         const changes = deps.deploymentPriceChanges?.(rt.config.id);
         return {
@@ -97,13 +114,15 @@ export function registerInfoRoutes(app: FastifyInstance, deps: InfoDeps): void {
   app.get('/health/liveness', { config: { kind: 'public' } }, async () => "I'm alive!");
   app.get('/health/readiness', { config: { kind: 'public' } }, async (_req, reply) => {
     const details = deps.readiness ? await deps.readiness() : { db: 'not configured' };
-    // A ledger that stopped writing (database down, or a batch it cannot store) is not ready:
-    // requests would be answered but their spend would pile up unwritten.
-    const healthy = details.db !== 'disconnected' && details.spend_writer_stalled !== true;
+    // A ledger that stopped writing (database down, or a batch it cannot store) is not ready: requests would
+    // be answered but their spend would pile up unwritten. With allow_requests_on_db_unavailable the gateway
+    // serves without its database: ready, but degraded.
+    const degraded = details.db === 'disconnected' && details.db_unavailable_mode !== undefined;
+    const healthy = (details.db !== 'disconnected' || degraded) && details.spend_writer_stalled !== true;
     // Which prices are in use; a built-in fallback is still healthy (requests are priced), so no effect on status.
     const catalog = deps.catalogStatus?.();
     return reply.code(healthy ? 200 : 503).send({
-      status: healthy ? 'healthy' : 'unhealthy',
+      status: degraded ? 'degraded' : healthy ? 'healthy' : 'unhealthy',
       version: deps.version,
       ...details,
       ...(catalog ? { price_catalog: catalog } : {}),
@@ -117,7 +136,16 @@ export function registerInfoRoutes(app: FastifyInstance, deps: InfoDeps): void {
 }
 
 function allRuntimes(engine: Engine): DeploymentRuntime[] {
-  return [...engine.groups.values()].flatMap((g) => g.members);
+  return [...engine.groups.values()].flatMap((g) => g.members).concat(engine.directory.wildcards());
+}
+
+/** A key's `models` list as access applies it (`*`, `all-proxy-models`, `prefix*`). */
+function modelAllowedFor(models: readonly string[], model: string): boolean {
+  for (const m of models) {
+    if (m === model || m === '*' || m === 'all-proxy-models' || m === 'all-team-models') return true;
+    if (m.endsWith('*') && model.startsWith(m.slice(0, -1))) return true;
+  }
+  return false;
 }
 
 /** LiteLLM's /model/info entry: params without secrets, model_info with the effective prices. */

@@ -5,7 +5,7 @@
  */
 import type { DeploymentConfig } from '../../config/types.js';
 import { emptyUsage } from '../../pricing/usage.js';
-import { type EndpointSpec, endpointProblems, resolveEndpoint } from '../shared/credentials.js';
+import { type EndpointSpec, endpointBase, endpointProblems, resolveEndpoint } from '../shared/credentials.js';
 import { isRecord, type Json, str } from '../shared/json.js';
 import { withDefaults } from '../shared/request-body.js';
 import type {
@@ -126,4 +126,5 @@ export const anthropicFamily: ProviderFamily = {
   endpoints: { chat, anthropic_messages: messages, count_tokens: countTokens },
   classifyError: classifyAnthropicError,
   checkDeployment: (d) => endpointProblems(d, SPEC),
+  apiBase: (d) => endpointBase(d, SPEC),
 };

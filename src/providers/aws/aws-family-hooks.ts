@@ -16,6 +16,8 @@ import { createSigner, signAwsRequest } from './aws-sign.js';
 export interface AwsHooks
   extends Required<Pick<ProviderFamily, 'authorize' | 'classifyError' | 'checkDeployment'>> {
   settings(d: DeploymentConfig): AwsSettings;
+  /** The runtime endpoint calls go to (for spend rows and /model/info). */
+  apiBase(d: DeploymentConfig): string;
 }
 
 /** `regionOf` reads a region written in the model name (Bedrock's `bedrock/<region>/<model>`). */
@@ -54,5 +56,6 @@ export function awsHooks(
       return err;
     },
     checkDeployment: (d) => settings(d).problems,
+    apiBase: (d) => settings(d).endpoint,
   };
 }

@@ -10,7 +10,7 @@ import { type OpenAiTarget, openAiEndpoints } from '../openai-compatible/openai-
 import { classifyOpenAiError } from '../openai-compatible/openai-error.js';
 import { openAiMediaEndpoints } from '../openai-compatible/openai-media.js';
 import { nativeResponsesEndpoints } from '../openai-compatible/openai-responses.js';
-import { type EndpointSpec, endpointProblems, resolveEndpoint } from '../shared/credentials.js';
+import { type EndpointSpec, endpointBase, endpointProblems, resolveEndpoint } from '../shared/credentials.js';
 import type { ProviderFamily } from '../types.js';
 
 /** Latest GA data-plane inference version (supports stream_options.include_usage). */
@@ -92,4 +92,5 @@ export const azureFamily: ProviderFamily = {
   },
   classifyError: classifyOpenAiError,
   checkDeployment: (d) => endpointProblems(d, SPEC),
+  apiBase: (d) => endpointBase(d, SPEC),
 };

@@ -88,4 +88,5 @@ export const bedrockFamily: ProviderFamily = {
   authorize: hooks.authorize,
   classifyError: hooks.classifyError,
   checkDeployment: hooks.checkDeployment,
+  apiBase: hooks.apiBase,
 };

@@ -10,7 +10,7 @@
 import type { DeploymentConfig } from '../../config/types.js';
 import type { GatewayError } from '../../errors.js';
 import { emptyUsage } from '../../pricing/usage.js';
-import { type EndpointSpec, endpointProblems, resolveEndpoint } from '../shared/credentials.js';
+import { type EndpointSpec, endpointBase, endpointProblems, resolveEndpoint } from '../shared/credentials.js';
 import { embeddingList } from '../shared/embedding-list.js';
 import { isRecord, type Json, str, tryParse } from '../shared/json.js';
 import { rerankUsage } from '../shared/media-usage.js';
@@ -129,6 +129,7 @@ export const cohereFamily: ProviderFamily = {
   endpoints: { chat, embedding, rerank },
   classifyError: classifyCohereError,
   checkDeployment: (d) => endpointProblems(d, SPEC),
+  apiBase: (d) => endpointBase(d, SPEC),
 };
 
 export const cohereChatFamily: ProviderFamily = { ...cohereFamily, name: 'cohere_chat' };

@@ -7,7 +7,7 @@
  * is used as it is.
  */
 import type { DeploymentConfig } from '../../config/types.js';
-import { type EndpointSpec, endpointProblems, resolveEndpoint } from '../shared/credentials.js';
+import { type EndpointSpec, endpointBase, endpointProblems, resolveEndpoint } from '../shared/credentials.js';
 import type { ProviderFamily } from '../types.js';
 import { classifyGoogleError } from './gemini-error.js';
 import { type GeminiTarget, geminiChatHandler, geminiEmbeddingHandler } from './gemini-handlers.js';
@@ -56,4 +56,5 @@ export const geminiFamily: ProviderFamily = {
   endpoints: { chat: geminiChatHandler(target), embedding: geminiEmbeddingHandler(target) },
   classifyError: classifyGoogleError,
   checkDeployment: (d) => endpointProblems(d, SPEC),
+  apiBase: (d) => endpointBase(d, SPEC),
 };

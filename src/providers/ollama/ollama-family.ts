@@ -6,7 +6,7 @@
  */
 import type { DeploymentConfig } from '../../config/types.js';
 import type { GatewayError } from '../../errors.js';
-import { type EndpointSpec, endpointProblems, resolveEndpoint } from '../shared/credentials.js';
+import { type EndpointSpec, endpointBase, endpointProblems, resolveEndpoint } from '../shared/credentials.js';
 import { isRecord, type Json, str, tryParse } from '../shared/json.js';
 import { excerpt, redactSecrets } from '../shared/redact.js';
 import { withDefaults } from '../shared/request-body.js';
@@ -136,6 +136,7 @@ export function createOllamaFamily(useChatEndpoint: boolean): ProviderFamily {
     },
     classifyError: classifyOllamaError,
     checkDeployment: (d) => endpointProblems(d, SPEC),
+    apiBase: (d) => endpointBase(d, SPEC),
   };
 }
 

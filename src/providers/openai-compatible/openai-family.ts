@@ -4,7 +4,7 @@
  * openai-providers.ts) into a ProviderFamily with bearer-key auth.
  */
 import type { DeploymentConfig } from '../../config/types.js';
-import { endpointProblems, resolveEndpoint } from '../shared/credentials.js';
+import { endpointBase, endpointProblems, resolveEndpoint } from '../shared/credentials.js';
 import type { ProviderFamily } from '../types.js';
 import { type OpenAiTarget, openAiEndpoints } from './openai-endpoints.js';
 import { classifyOpenAiError } from './openai-error.js';
@@ -40,5 +40,6 @@ export function createOpenAiCompatibleFamily(spec: OpenAiCompatibleSpec): Provid
     },
     classifyError: classifyOpenAiError,
     checkDeployment: (d) => endpointProblems(d, spec),
+    apiBase: (d) => endpointBase(d, spec),
   };
 }

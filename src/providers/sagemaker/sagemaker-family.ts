@@ -190,6 +190,7 @@ const common = {
   authorize: hooks.authorize,
   classifyError: hooks.classifyError,
   checkDeployment: hooks.checkDeployment,
+  apiBase: hooks.apiBase,
 };
 
 export const sagemakerFamily: ProviderFamily = {

@@ -50,6 +50,15 @@ function defaultBase(spec: EndpointSpec): { base?: string; missing: string[] } {
   return missing.length > 0 ? { missing } : { base, missing };
 }
 
+/**
+ * The base URL a deployment is sent to (config value, else the environment, else the provider default), without
+ * throwing; undefined when there is none. For spend logs and /model/info (callers strip credentials).
+ */
+export function endpointBase(d: DeploymentConfig, spec: EndpointSpec): string | undefined {
+  const base = d.apiBase ?? firstEnv(spec.baseEnv) ?? defaultBase(spec).base;
+  return base === undefined || base === '' ? undefined : base.replace(/\/+$/, '');
+}
+
 /** What is missing for a deployment to reach its provider (empty when nothing). */
 export function endpointProblems(d: DeploymentConfig, spec: EndpointSpec): string[] {
   const problems: string[] = [];

@@ -16,9 +16,23 @@ const PATTERNS: ReadonlyArray<[RegExp, string]> = [
     /\b(api[-_]?key|x-api-key|access[-_]?token|token|key|secret|password)(["']?\s*[:=]\s*["']?)[^\s"'&,;}]{4,}/gi,
     '$1$2***',
   ],
-  // Long opaque tokens (hex/base64) of 32+ characters
-  [/\b[A-Za-z0-9_\-+/]{40,}={0,2}/g, '***'],
+  // JSON Web Tokens and Google API keys
+  [/\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/g, '***'],
+  [/\bAIza[0-9A-Za-z_-]{30,}/g, '***'],
 ];
+
+/**
+ * A long opaque token: some piece between separators is 24+ characters of letters and digits mixed, as a
+ * random key or hash is. Model names (`accounts/fireworks/models/llama-v3p1-405b-instruct`,
+ * `meta-llama/Meta-Llama-3.1-405B-Instruct-Turbo`) are words and numbers between separators: kept.
+ */
+function opaque(token: string): boolean {
+  for (const piece of token.split(/[-_./:]+/)) {
+    if (piece.length >= 24 && /\d/.test(piece) && /[A-Za-z]/.test(piece)) return true;
+  }
+  return false;
+}
+const LONG_TOKEN = /[A-Za-z0-9_\-+/.:]{24,}={0,2}/g;
 
 /** litellm_params that hold secrets (besides api_key), redacted wherever a deployment's text is shown. */
 const SECRET_OPTIONS = [
@@ -54,7 +68,7 @@ export function redactSecrets(text: string, known: readonly (string | undefined)
   let out = text;
   for (const k of known) if (k && k.length >= 4) out = out.split(k).join('***');
   for (const [re, repl] of PATTERNS) out = out.replace(re, repl);
-  return out;
+  return out.replace(LONG_TOKEN, (t) => (opaque(t) ? '***' : t));
 }
 
 /** A short, redacted excerpt of a non-JSON error body. */

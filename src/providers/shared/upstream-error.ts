@@ -30,6 +30,23 @@ function header(reply: UpstreamReply | null, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+const CONTEXT_WINDOW =
+  /context[_ ]length[_ ]exceeded|maximum context length|context window|prompt is too long|input is too long|too many (input )?tokens|exceeds the (maximum|model's) (context|input)/i;
+const CONTENT_POLICY =
+  /content[_ ]policy|content_filter|content management policy|ResponsibleAIPolicyViolation/i;
+
+/**
+ * A request error that LiteLLM routes to its own fallbacks: the prompt does not fit the context window
+ * (context_window_fallbacks) or the provider's content policy refused it (content_policy_fallbacks).
+ */
+export function specificRequestError(status: number, detail: ProviderErrorDetail): ErrorCode | undefined {
+  if (status < 400 || status >= 500 || status === 429) return undefined;
+  const text = `${detail.type ?? ''} ${detail.message}`;
+  if (CONTEXT_WINDOW.test(text)) return 'TG_ERR_CONTEXT_WINDOW_EXCEEDED';
+  if (CONTENT_POLICY.test(text)) return 'TG_ERR_CONTENT_BLOCKED';
+  return undefined;
+}
+
 /** An upstream HTTP error (status ≥ 400) → GatewayError with the upstream status and retry-after. */
 export function upstreamHttpError(
   input: CallInput,
@@ -38,13 +55,14 @@ export function upstreamHttpError(
   reply: UpstreamReply | null,
 ): GatewayError {
   const d = input.deployment;
+  const code = detail.code ?? specificRequestError(status, detail);
   const message = redactSecrets(
     `Upstream deployment ${deploymentLabel(d)} returned ${status}: ${detail.message}`,
     deploymentSecrets(d),
   );
   const retryAfter = header(reply, 'retry-after');
-  return new GatewayError(detail.code ?? 'TG_ERR_UPSTREAM', message, {
-    status: detail.code ? undefined : status,
+  return new GatewayError(code ?? 'TG_ERR_UPSTREAM', message, {
+    status: code ? undefined : status,
     headers: retryAfter ? { 'retry-after': retryAfter } : undefined,
     retryable: detail.retryable,
   });

@@ -101,4 +101,5 @@ export const vertexFamily: ProviderFamily = {
   },
   classifyError: classifyVertexError,
   checkDeployment: vertexProblems,
+  apiBase: (d) => (vertexProblems(d).length === 0 ? vertexSettings(d).base : undefined),
 };
