@@ -53,6 +53,12 @@ export interface SpendEvent {
   costBreakdown: unknown;
   /** The provider's usage object exactly as it was sent (null when none), for audits and re-pricing. */
   rawUsage?: unknown;
+  /** Answered from the response cache (spend "0"). (additive, issue 17) */
+  cacheHit?: boolean;
+  /** The response-cache key of the request, when the cache was used. */
+  cacheKey?: string | null;
+  /** On a cache hit: what the cached answer cost when it was produced (exact decimal text). */
+  savedSpend?: string | null;
   /** Only when general_settings.store_prompts_in_spend_logs is true. */
   messages?: unknown;
   response?: unknown;

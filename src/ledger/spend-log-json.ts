@@ -67,5 +67,9 @@ export function spendLogRowToJson(row: Record<string, unknown>): Record<string, 
     raw_usage: row.raw_usage ?? null,
     messages: row.messages ?? null,
     response: row.response ?? null,
+    cache_hit: row.cache_hit === true,
+    cache_key: row.cache_key ?? null,
+    saved_spend:
+      row.saved_spend === null || row.saved_spend === undefined ? null : decimalText(row.saved_spend),
   };
 }

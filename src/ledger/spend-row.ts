@@ -48,6 +48,10 @@ export interface SpendRow {
   raw_usage: unknown;
   messages: unknown;
   response: unknown;
+  cache_hit: boolean;
+  cache_key: string | null;
+  /** Exact decimal text (what a cache hit saved), or null. */
+  saved_spend: string | null;
 }
 
 /**
@@ -160,6 +164,9 @@ export function toSpendRow(e: SpendEvent): SpendRow {
     raw_usage: e.rawUsage ?? null,
     messages: e.messages ?? null,
     response: e.response ?? null,
+    cache_hit: e.cacheHit === true,
+    cache_key: str(e.cacheKey),
+    saved_spend: e.savedSpend === undefined || e.savedSpend === null ? null : spendText(e.savedSpend),
   };
 }
 
