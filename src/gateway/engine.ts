@@ -8,6 +8,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { AccessControl, Admission, AuthContext } from '../access/types.js';
+import { assembleStream } from '../cache/stream-assemble.js';
+import { replayAsStream } from '../cache/stream-replay.js';
+import type { CacheDirective, CachedAnswer, ResponseCacheHook } from '../cache/types.js';
 import { GatewayError, isGatewayError } from '../errors.js';
 import type { SpendEvent, SpendSink } from '../ledger/spend-event.js';
 import type { Logger } from '../logger.js';
@@ -56,6 +59,8 @@ export interface EngineOptions {
   onFailure?: (e: CallEvent) => void;
   /** Injectable pause between attempts (tests). */
   sleep?: (ms: number) => Promise<void>;
+  /** The response cache (litellm_settings.cache); absent = off, and the engine never touches it. */
+  cache?: ResponseCacheHook | null;
 }
 
 export interface CallRequest {
@@ -87,6 +92,8 @@ export interface CallPlan {
   readonly mockResponse: string | undefined;
   /** Set once the call's spend event is recorded (exactly one per call). */
   recorded: boolean;
+  /** How this call uses the response cache; null when the cache is off or not for this call. */
+  readonly cache: CacheDirective | null;
 }
 
 export interface CompletedCall {
@@ -96,6 +103,8 @@ export interface CompletedCall {
   costText: string;
   runtime: DeploymentRuntime;
   event: SpendEvent;
+  /** Answered from the response cache. */
+  cacheHit?: boolean;
 }
 
 /** Where a streamed answer goes (the HTTP layer's raw response, or the library's iterator). */
@@ -151,6 +160,8 @@ interface Recorded {
   cost: Cost | null;
   error: GatewayError | null;
   response?: unknown;
+  /** The call was answered from the response cache with this stored answer. */
+  hit?: CachedAnswer;
 }
 
 export function createEngine(opts: EngineOptions): Engine {
@@ -187,6 +198,7 @@ export function createEngine(opts: EngineOptions): Engine {
     const group = index.byCallType.get(callType)?.get(any.name);
     if (!group) throw unsupportedCall(any, callType);
     validateBody(callType, body);
+    const cache = opts.cache ? opts.cache.directive(callType, body) : null;
     const tracking = readTracking(body, req.auth.tags);
     const stream = body.stream === true && callType !== 'embedding' && callType !== 'image_generation';
     let admission: Admission | null = null;
@@ -229,6 +241,7 @@ export function createEngine(opts: EngineOptions): Engine {
       overrides: req.overrides,
       mockResponse: typeof body.mock_response === 'string' ? body.mock_response : undefined,
       recorded: false,
+      cache,
     };
   }
 
@@ -276,6 +289,13 @@ export function createEngine(opts: EngineOptions): Engine {
       messages: opts.storePrompts ? promptOf(plan.clientBody) : undefined,
       response: opts.storePrompts ? r.response : undefined,
     });
+    if (plan.cache) {
+      event.cacheKey = plan.cache.key;
+      if (r.hit) {
+        event.cacheHit = true;
+        event.savedSpend = r.hit.costText;
+      }
+    }
     try {
       opts.sink?.record(event);
     } catch (err) {
@@ -435,14 +455,114 @@ export function createEngine(opts: EngineOptions): Engine {
     }
   }
 
+  // ---- response cache (only reached when the cache is on for this call) ----
+
+  /** The deployment that produced a cached answer, or the group's first member if it is gone. */
+  function runtimeOf(plan: CallPlan, hit: CachedAnswer): DeploymentRuntime {
+    return plan.group.members.find((m) => m.config.id === hit.deploymentId) ?? plan.group.members[0];
+  }
+
+  /** Records a cache hit: spend 0, the stored answer's tokens, what it saved. */
+  function recordHit(plan: CallPlan, rt: DeploymentRuntime, hit: CachedAnswer): SpendEvent {
+    const u = hit.usage;
+    const usage: Usage = {
+      inputTokens: u.inputTokens,
+      cacheReadTokens: u.cacheReadTokens,
+      cacheWriteTokens: u.cacheWriteTokens,
+      audioInputTokens: 0,
+      outputTokens: u.outputTokens,
+      reasoningTokens: u.reasoningTokens,
+      audioOutputTokens: 0,
+      durationMs: 0,
+      estimated: false,
+    };
+    return record(plan, rt, { usage, cost: zeroCost(), error: null, hit, response: undefined });
+  }
+
+  function answerOf(plan: CallPlan, body: string, event: SpendEvent): CachedAnswer {
+    return {
+      v: 1,
+      callType: plan.callType,
+      body,
+      deploymentId: event.deploymentId ?? '',
+      costText: event.spend,
+      usage: {
+        inputTokens: event.promptTokens,
+        outputTokens: event.completionTokens,
+        cacheReadTokens: event.cacheReadTokens,
+        cacheWriteTokens: event.cacheCreationTokens,
+        reasoningTokens: event.reasoningTokens,
+      },
+      createdAt: Date.now(),
+    };
+  }
+
+  async function completeCached(plan: CallPlan): Promise<CompletedCall> {
+    const cache = opts.cache as ResponseCacheHook;
+    const d = plan.cache as CacheDirective;
+    const hit = d.read ? await cache.lookup(d) : null;
+    if (hit) {
+      const rt = runtimeOf(plan, hit);
+      const event = recordHit(plan, rt, hit);
+      return { body: hit.body, cost: zeroCost(), costText: event.spend, runtime: rt, event, cacheHit: true };
+    }
+    const r = await withRetries(plan, (rt) => completeOnce(plan, rt));
+    if (d.write && !r.event.estimated) cache.store(d, answerOf(plan, r.body, r.event));
+    return r;
+  }
+
+  async function streamCached(plan: CallPlan, out: StreamOutput): Promise<StreamSummary> {
+    const cache = opts.cache as ResponseCacheHook;
+    const d = plan.cache as CacheDirective;
+    const hit = d.read ? await cache.lookup(d) : null;
+    if (hit) {
+      const text = replayAsStream(plan.callType, hit.body, plan.includeUsage, plan.requestId);
+      if (text !== null) {
+        const rt = runtimeOf(plan, hit);
+        const event = recordHit(plan, rt, hit);
+        out.start(rt);
+        if (!out.signal.aborted) {
+          const w = out.write(text);
+          if (w) await w;
+        }
+        out.end();
+        return { cost: zeroCost(), costText: event.spend, runtime: rt, event, error: null };
+      }
+    }
+    if (!d.write) return withRetries(plan, (rt, markStarted) => streamOnce(plan, rt, out, markStarted));
+    // Keep what the client receives, to store the answer once the stream ended cleanly.
+    const parts: string[] = [];
+    let size = 0;
+    const capture: StreamOutput = {
+      signal: out.signal,
+      start: (rt) => out.start(rt),
+      write(text) {
+        size += text.length;
+        if (size <= cache.maxEntryChars) parts.push(text);
+        return out.write(text);
+      },
+      end: () => out.end(),
+    };
+    const s = await withRetries(plan, (rt, markStarted) => streamOnce(plan, rt, capture, markStarted));
+    if (!s.error && !s.event.estimated && !out.signal.aborted && size <= cache.maxEntryChars) {
+      const body = assembleStream(plan.callType, parts.join(''));
+      if (body !== null) cache.store(d, answerOf(plan, body, s.event));
+    }
+    return s;
+  }
+
   return {
     get groups() {
       return index.all;
     },
     modelNames: () => index.names,
     prepare,
-    complete: (plan) => withRetries(plan, (rt) => completeOnce(plan, rt)),
-    stream: (plan, out) => withRetries(plan, (rt, markStarted) => streamOnce(plan, rt, out, markStarted)),
+    complete: (plan) =>
+      plan.cache ? completeCached(plan) : withRetries(plan, (rt) => completeOnce(plan, rt)),
+    stream: (plan, out) =>
+      plan.cache
+        ? streamCached(plan, out)
+        : withRetries(plan, (rt, markStarted) => streamOnce(plan, rt, out, markStarted)),
     setRuntimes(runtimes) {
       index = indexGroups(runtimes);
       responseModelPricing.clear();
@@ -453,6 +573,10 @@ export function createEngine(opts: EngineOptions): Engine {
 function asGatewayError(err: unknown): GatewayError {
   if (isGatewayError(err)) return err;
   return new GatewayError('TG_ERR_INTERNAL', 'Internal error while calling the upstream.', { cause: err });
+}
+
+function zeroCost(): Cost {
+  return { costUsd: 0n, source: 'cache_hit', unpriced: false, tier: null, lines: [], unitPrices: {} };
 }
 
 function promptOf(body: Record<string, unknown>): unknown {

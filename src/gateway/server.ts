@@ -10,6 +10,9 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import '../access/fastify-types.js';
 import { type AccessService, createAccessService } from '../access/service.js';
 import type { RouteKind } from '../access/types.js';
+import { registerCacheRoutes } from '../cache/cache-routes.js';
+import { readCacheSettings } from '../cache/cache-settings.js';
+import { createResponseCache, type ResponseCache } from '../cache/response-cache.js';
 import type { GatewayConfig } from '../config/types.js';
 import {
   type CostMapManager,
@@ -122,6 +125,14 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
     throw new StartupError(built.errors);
   }
   const warnings = [...built.warnings];
+
+  const redisUrlEarly = opts.redisUrl ?? gs.redisUrl ?? env.REDIS_URL;
+  const cacheSettings = readCacheSettings(config.litellmSettings, redisUrlEarly, env);
+  if (cacheSettings.errors.length) {
+    costMaps.stop();
+    throw new StartupError(cacheSettings.errors);
+  }
+  warnings.push(...cacheSettings.warnings);
   for (const w of warnings) logger.warn(w);
 
   const databaseUrl = opts.databaseUrl ?? gs.databaseUrl ?? env.DATABASE_URL;
@@ -150,6 +161,16 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
   });
   await access.start();
 
+  const redisPrefix = env.TOLLGATE_REDIS_PREFIX ?? 'tg:';
+  let cache: ResponseCache | null = null;
+  if (cacheSettings.settings) {
+    cache = createResponseCache({ settings: cacheSettings.settings, logger, redisPrefix });
+    await cache.start();
+    logger.info(
+      `response cache on: ${cacheSettings.settings.backend}, ttl ${cacheSettings.settings.ttlSeconds} s, call types ${[...cacheSettings.settings.callTypes].join(', ')}`,
+    );
+  }
+
   const engine = createEngine({
     runtimes: built.runtimes,
     catalog: () => costMaps.current(),
@@ -161,6 +182,7 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
     timeoutSeconds: config.routerSettings.timeout,
     onSuccess: opts.onSuccess,
     onFailure: opts.onFailure,
+    cache,
   });
   eng = engine;
 
@@ -213,6 +235,7 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
   });
   access.registerRoutes(app);
   registerReportRoutes(app, { db, logger, resetAllSpend: (by) => access.resetAllSpend(by) });
+  registerCacheRoutes(app, cache);
   registerUiRoutes(app);
 
   // In the background: never delays readiness, never fails the start (failures are logged by the manager).
@@ -239,6 +262,7 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
       await app.close();
       await ledger.close();
       await access.close();
+      await cache?.close();
       await db.close();
     },
   };
