@@ -10,6 +10,7 @@ import { formatMoney, type Money, parseMoney } from '../pricing/money.js';
 import { checkUsable } from './auth.js';
 import type { AccessCore } from './core.js';
 import type { CounterBackend, EntityLimits, Failure } from './counters/types.js';
+import { money } from './json.js';
 import type { BudgetFields, EntityType, KeyRecord } from './records.js';
 import type { Admission, AdmissionRequest, AuthContext } from './types.js';
 
@@ -117,7 +118,24 @@ export async function admit(
       await Promise.all(value.unseeded.map((i) => core.seedFromDb(backend, entities[i])));
       continue;
     }
-    throw limitError(value.failure, labels[value.failure.index], amount, strict);
+    const f = value.failure;
+    if (f.kind === 'budget') {
+      const l = labels[f.index];
+      const pe = entities[f.index].periodEnd;
+      core.alerter.send({
+        type: 'budget_alerts',
+        dedupeKey: `budget:${l.type}:${l.id}:${pe}`,
+        event: 'budget_crossed',
+        message: `Budget reached for ${l.name}: spend ${formatMoney(f.spend)} USD, max_budget ${formatMoney(l.rec.maxBudget ?? 0n)} USD; requests are refused${pe > 0 ? ` until ${new Date(pe).toISOString()}` : ''}.`,
+        fields: {
+          entity_type: l.type,
+          entity_id: l.id,
+          spend: money(f.spend),
+          max_budget: money(l.rec.maxBudget),
+        },
+      });
+    }
+    throw limitError(f, labels[f.index], amount, strict);
   }
   throw new GatewayError('TG_ERR_INTERNAL', 'Budget counters could not be initialised.');
 }

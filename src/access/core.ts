@@ -34,6 +34,8 @@ export interface CoreOptions {
   redisPrefix: string;
   strict: boolean;
   alertWebhookUrl?: string;
+  /** A configured alerter (webhook, Slack, de-duplication); else one from alertWebhookUrl. */
+  alerter?: Alerter;
   modelNames: () => string[];
   now: () => number;
   cacheTtlMs: number;
@@ -83,7 +85,7 @@ export class AccessCore {
     const memory = new MemoryCounters();
     const redis = this.link ? new RedisCounters(this.link.cmd, opts.redisPrefix) : null;
     this.counters = new FailoverCounters(memory, redis, this.link, opts.logger);
-    this.alerter = new Alerter(opts.logger, opts.alertWebhookUrl);
+    this.alerter = opts.alerter ?? new Alerter(opts.logger, opts.alertWebhookUrl);
   }
 
   /**

@@ -59,6 +59,8 @@ export interface EngineOptions {
   onFailure?: (e: CallEvent) => void;
   /** Injectable pause between attempts (tests). */
   sleep?: (ms: number) => Promise<void>;
+  /** Told about each failed attempt that is retried on another deployment (metrics: fallbacks). */
+  onRetry?: (plan: CallPlan, failed: DeploymentRuntime, error: GatewayError) => void;
   /** The response cache (litellm_settings.cache); absent = off, and the engine never touches it. */
   cache?: ResponseCacheHook | null;
 }
@@ -342,6 +344,13 @@ export function createEngine(opts: EngineOptions): Engine {
             { requestId: plan.requestId, deployment: rt.label, attempt: n, err: ge.message },
             'retrying',
           );
+          if (opts.onRetry) {
+            try {
+              opts.onRetry(plan, rt, ge);
+            } catch (err) {
+              logger.error({ err }, 'onRetry callback threw');
+            }
+          }
           await sleep(backoffMs(n, ge.headers?.['retry-after']));
           rt = pickDeployment(plan.group, tried);
           continue;

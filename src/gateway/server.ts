@@ -34,6 +34,7 @@ import { installAuth } from './auth-hook.js';
 import { buildRuntimes, type DeploymentRuntime } from './deployment-runtime.js';
 import { createEngine, type Engine, type EngineOptions } from './engine.js';
 import { installErrorHandling } from './error-handler.js';
+import { setupObservability, startObservability } from './observability.js';
 import { registerInfoRoutes } from './routes/info-routes.js';
 import { registerLlmRoutes } from './routes/llm-routes.js';
 
@@ -133,6 +134,12 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
     throw new StartupError(cacheSettings.errors);
   }
   warnings.push(...cacheSettings.warnings);
+  const obsSetup = setupObservability(config, env, logger, VERSION);
+  if (obsSetup.errors.length) {
+    costMaps.stop();
+    throw new StartupError(obsSetup.errors);
+  }
+  warnings.push(...obsSetup.warnings);
   for (const w of warnings) logger.warn(w);
 
   const databaseUrl = opts.databaseUrl ?? gs.databaseUrl ?? env.DATABASE_URL;
@@ -156,6 +163,7 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
     redisPrefix: env.TOLLGATE_REDIS_PREFIX,
     budgetEnforcement: gs.budgetEnforcement,
     alertWebhookUrl: gs.alertWebhookUrl,
+    alerter: obsSetup.alerter,
     logger,
     modelNames: () => eng?.modelNames() ?? [],
   });
@@ -171,11 +179,20 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
     );
   }
 
+  const obs = startObservability(obsSetup, {
+    db,
+    ledger: gs.disableSpendLogs ? null : ledger,
+    ledgerForStats: ledger,
+    access,
+    logger,
+  });
+
   const engine = createEngine({
     runtimes: built.runtimes,
     catalog: () => costMaps.current(),
     logger,
-    sink: gs.disableSpendLogs ? null : ledger,
+    sink: obs.sink,
+    onRetry: obs.onRetry,
     access,
     storePrompts: gs.storePromptsInSpendLogs,
     numRetries: config.routerSettings.numRetries,
@@ -211,6 +228,7 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
   });
   installErrorHandling(app, logger, gs.maxRequestBodyBytes);
   installAuth(app, access);
+  obs.installHttpHooks(app);
   registerLlmRoutes(app, engine, logger);
   registerInfoRoutes(app, {
     engine,
@@ -260,6 +278,7 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
       closed = true;
       costMaps.stop();
       await app.close();
+      await obs.close();
       await ledger.close();
       await access.close();
       await cache?.close();
