@@ -13,7 +13,7 @@ import type { RouteKind } from '../access/types.js';
 import { registerCacheRoutes } from '../cache/cache-routes.js';
 import { readCacheSettings } from '../cache/cache-settings.js';
 import { createResponseCache, type ResponseCache } from '../cache/response-cache.js';
-import type { GatewayConfig } from '../config/types.js';
+import type { DeploymentConfig, GatewayConfig } from '../config/types.js';
 import {
   type CostMapManager,
   type CostMapManagerOptions,
@@ -25,6 +25,10 @@ import {
 } from '../cost-map/index.js';
 import { createLedger, type Ledger } from '../ledger/ledger.js';
 import type { Logger } from '../logger.js';
+import { registerModelRoutes } from '../models/model-routes.js';
+import { ModelSecrets } from '../models/model-secrets.js';
+import { ModelStore } from '../models/model-store.js';
+import type { Catalog } from '../pricing/index.js';
 import { registerReportRoutes } from '../reports/routes.js';
 import type { Db } from '../store/db.js';
 import { openStore } from '../store/open.js';
@@ -88,6 +92,19 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
   // Prices: the built-in catalog, a configured file or the cached copy of the public map now; the latest
   // public map is fetched in the background once everything is wired (costMaps.start() below).
   let eng: Engine | null = null;
+  /** Models stored in the database (store_model_in_db), as last loaded. */
+  let dbDeployments: DeploymentConfig[] = [];
+  /** Stored models build one by one: a stored model that no longer builds is skipped, never fatal. */
+  const buildDbRuntimes = (catalog: Catalog): DeploymentRuntime[] => {
+    const out: DeploymentRuntime[] = [];
+    for (const d of dbDeployments) {
+      const r = buildRuntimes({ ...config, deployments: [d] }, catalog);
+      if (r.errors.length)
+        logger.warn(`stored model ${d.id} (${d.modelName}) skipped: ${r.errors.join('; ')}`);
+      out.push(...r.runtimes);
+    }
+    return out;
+  };
   const priceChanges = new Map<string, DeploymentPriceChange[]>();
   /** Swaps in deployments repriced by a new catalog, keeping what moved for /pricing/explain. */
   const swapRuntimes = (e: Engine, runtimes: DeploymentRuntime[]) => {
@@ -116,7 +133,7 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
     adopt: (next) => {
       const rebuilt = buildRuntimes(config, next);
       if (rebuilt.errors.length) return rebuilt.errors;
-      if (eng) swapRuntimes(eng, rebuilt.runtimes);
+      if (eng) swapRuntimes(eng, [...rebuilt.runtimes, ...buildDbRuntimes(next)]);
       return [];
     },
   });
@@ -187,8 +204,19 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
     logger,
   });
 
+  const storeModels = gs.raw.store_model_in_db === true;
+  const modelSecrets = new ModelSecrets(env.LITELLM_SALT_KEY ?? env.TOLLGATE_SALT_KEY ?? gs.masterKey);
+  const modelStore = storeModels ? new ModelStore(db, modelSecrets, env, logger) : null;
+  let modelVersion = 0;
+  if (modelStore) {
+    const loaded = await modelStore.load(config.deployments.length);
+    dbDeployments = loaded.deployments;
+    modelVersion = loaded.version;
+    for (const p of loaded.problems) logger.warn(p);
+  }
+
   const engine = createEngine({
-    runtimes: built.runtimes,
+    runtimes: [...built.runtimes, ...buildDbRuntimes(costMaps.current())],
     catalog: () => costMaps.current(),
     logger,
     sink: obs.sink,
@@ -254,6 +282,32 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
   access.registerRoutes(app);
   registerReportRoutes(app, { db, logger, resetAllSpend: (by) => access.resetAllSpend(by) });
   registerCacheRoutes(app, cache);
+  const configIds = new Set(config.deployments.map((d) => d.id));
+  /** Re-reads the stored models and swaps them in (after a change here, or one another replica made). */
+  const reloadModels = async () => {
+    if (!modelStore) return;
+    const loaded = await modelStore.load(config.deployments.length);
+    dbDeployments = loaded.deployments;
+    const catalog = costMaps.current();
+    const base = buildRuntimes(config, catalog);
+    swapRuntimes(engine, [...base.runtimes, ...buildDbRuntimes(catalog)]);
+  };
+  const stopModelWatch = modelStore ? modelStore.watch(modelVersion, reloadModels) : () => {};
+  registerModelRoutes(app, {
+    store: modelStore,
+    secrets: modelSecrets,
+    env,
+    configIds: () => configIds,
+    dbIds: () => new Set(dbDeployments.map((d) => d.id)),
+    validate: (d) => {
+      const r = buildRuntimes({ ...config, deployments: [d] }, costMaps.current());
+      return { errors: r.errors, warnings: r.warnings };
+    },
+    reload: reloadModels,
+    runtimes: () => [...engine.groups.values()].flatMap((g) => g.members),
+    firstIndex: () => config.deployments.length + dbDeployments.length,
+    bodyLimit: gs.maxRequestBodyBytes,
+  });
   registerUiRoutes(app);
 
   // In the background: never delays readiness, never fails the start (failures are logged by the manager).
@@ -277,6 +331,7 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
       if (closed) return;
       closed = true;
       costMaps.stop();
+      stopModelWatch();
       await app.close();
       await obs.close();
       await ledger.close();
