@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import '../access/fastify-types.js';
+import { parseDuration } from '../access/duration.js';
 import { type AccessService, createAccessService } from '../access/service.js';
 import type { RouteKind } from '../access/types.js';
 import { registerCacheRoutes } from '../cache/cache-routes.js';
@@ -24,7 +25,9 @@ import {
   diffResolvedPrices,
 } from '../cost-map/index.js';
 import { createLedger, type Ledger } from '../ledger/ledger.js';
+import { startSpendLogMaintenance } from '../ledger/spend-log-partitions.js';
 import type { Logger } from '../logger.js';
+import { runHealthChecks } from '../models/health-checks.js';
 import { registerModelRoutes } from '../models/model-routes.js';
 import { ModelSecrets } from '../models/model-secrets.js';
 import { ModelStore } from '../models/model-store.js';
@@ -41,6 +44,7 @@ import { installErrorHandling } from './error-handler.js';
 import { setupObservability, startObservability } from './observability.js';
 import { registerInfoRoutes } from './routes/info-routes.js';
 import { registerLlmRoutes } from './routes/llm-routes.js';
+import { calculateSpend, spendCalculationJSON } from './spend-calculator.js';
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -151,6 +155,23 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
     throw new StartupError(cacheSettings.errors);
   }
   warnings.push(...cacheSettings.warnings);
+  const durationMs = (key: string): { ms: number | null; error?: string } => {
+    const v = gs.raw[key];
+    if (v === undefined || v === null) return { ms: null };
+    try {
+      const d = parseDuration(String(v));
+      return { ms: d.months ? d.months * 30 * 86_400_000 : d.ms };
+    } catch (err) {
+      return { ms: null, error: `general_settings.${key}: ${(err as Error).message}` };
+    }
+  };
+  const retention = durationMs('maximum_spend_logs_retention_period');
+  const retentionEvery = durationMs('maximum_spend_logs_retention_interval');
+  for (const e of [retention.error, retentionEvery.error]) if (e) cacheSettings.errors.push(e);
+  if (cacheSettings.errors.length) {
+    costMaps.stop();
+    throw new StartupError(cacheSettings.errors);
+  }
   const obsSetup = setupObservability(config, env, logger, VERSION);
   if (obsSetup.errors.length) {
     costMaps.stop();
@@ -171,6 +192,12 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
     ...opts.ledger,
   });
   await ledger.start();
+  const stopSpendLogUpkeep = startSpendLogMaintenance({
+    db,
+    logger,
+    retentionMs: retention.ms,
+    retentionIntervalMs: retentionEvery.ms ?? undefined,
+  });
 
   const access = await createAccessService({
     db,
@@ -280,7 +307,32 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
     deploymentPriceChanges: (id) => priceChanges.get(id),
   });
   access.registerRoutes(app);
-  registerReportRoutes(app, { db, logger, resetAllSpend: (by) => access.resetAllSpend(by) });
+  registerReportRoutes(app, {
+    db,
+    logger,
+    resetAllSpend: (by) => access.resetAllSpend(by),
+    calculate: (body) => spendCalculationJSON(calculateSpend(engine, body)),
+  });
+  const allRuntimes = () => [...engine.groups.values()].flatMap((g) => g.members);
+  app.get('/health', { config: { kind: 'admin' } }, async (request) => {
+    const q = (request.query ?? {}) as { model?: string; model_id?: string };
+    const list = allRuntimes().filter(
+      (rt) => (!q.model || rt.modelName === q.model) && (!q.model_id || rt.config.id === q.model_id),
+    );
+    return runHealthChecks(list, obs.sink);
+  });
+  app.get('/routes', { config: { kind: 'public' } }, async () => ({
+    routes: routes.map((r) => ({ path: r.url, methods: [r.method], kind: r.kind })),
+  }));
+  let healthTimer: NodeJS.Timeout | null = null;
+  if (gs.raw.background_health_checks === true) {
+    const every = Number(gs.raw.health_check_interval ?? 300);
+    healthTimer = setInterval(
+      () => void runHealthChecks(allRuntimes(), obs.sink).catch(() => undefined),
+      (Number.isFinite(every) && every >= 5 ? every : 300) * 1000,
+    );
+    healthTimer.unref();
+  }
   registerCacheRoutes(app, cache);
   const configIds = new Set(config.deployments.map((d) => d.id));
   /** Re-reads the stored models and swaps them in (after a change here, or one another replica made). */
@@ -332,6 +384,8 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
       closed = true;
       costMaps.stop();
       stopModelWatch();
+      stopSpendLogUpkeep();
+      if (healthTimer) clearInterval(healthTimer);
       await app.close();
       await obs.close();
       await ledger.close();
