@@ -10,16 +10,18 @@ import { formatMoney, type Money, parseMoney } from '../pricing/money.js';
 import { checkUsable } from './auth.js';
 import type { AccessCore } from './core.js';
 import type { CounterBackend, EntityLimits, Failure } from './counters/types.js';
+import type { ExtraType } from './extra-limits.js';
 import { money } from './json.js';
 import type { BudgetFields, EntityType, KeyRecord } from './records.js';
 import type { Admission, AdmissionRequest, AuthContext } from './types.js';
 
 /** What a budget/limit error calls an entity, and its limits. */
 interface Label {
-  type: EntityType;
+  type: EntityType | ExtraType;
   id: string;
   name: string;
-  param: 'key' | 'user' | 'team' | 'customer';
+  /** key | user | team | customer | model_max_budget | max_budget_in_team | tag */
+  param: string;
   rec: BudgetFields;
 }
 
@@ -38,7 +40,7 @@ export async function admit(
   const now = core.now();
   const entities: EntityLimits[] = [];
   const labels: Label[] = [];
-  const add = (label: Label) => {
+  const add = (label: Label & { type: EntityType }) => {
     const l = core.limitsFor(label.type, label.id, label.rec, now);
     if (l) {
       entities.push(l);
@@ -46,8 +48,10 @@ export async function admit(
     }
   };
 
+  let keyRec: KeyRecord | null = null;
   if (auth.keyHash !== '') {
     const key = await core.keys.get(auth.keyHash);
+    keyRec = key;
     if (!key) throw new GatewayError('TG_ERR_BAD_KEY', 'Invalid API key: the key was deleted.');
     checkUsable(key, now);
     const team = key.teamId ? await core.teams.get(key.teamId) : null;
@@ -89,6 +93,10 @@ export async function admit(
       }
       add({ type: 'end_user', id: c.userId, name: `customer "${c.userId}"`, param: 'customer', rec: c });
     }
+  }
+  for (const x of await core.extra.forRequest(keyRec, req.modelGroup, req.tags ?? [], now)) {
+    entities.push(x.limits);
+    labels.push({ type: x.type, id: x.id, name: x.name, param: x.param, rec: x.rec });
   }
   if (entities.length === 0) return NOOP;
 

@@ -138,6 +138,7 @@ export function createAccessService(opts: AccessOptions): AccessService {
     async start(): Promise<void> {
       await core.link?.start();
       await core.loadCustomerIds();
+      await core.extra.start();
       const mi = opts.maintenanceIntervalMs ?? 1_000;
       if (mi > 0) {
         const t = setInterval(() => {
@@ -158,6 +159,7 @@ export function createAccessService(opts: AccessOptions): AccessService {
     },
     async close(): Promise<void> {
       for (const t of timers) clearInterval(t);
+      core.extra.stop();
       timers.length = 0;
       await Promise.allSettled([maintaining, reconciling, core.alerter.flush()]);
       await core.link?.close();

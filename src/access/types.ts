@@ -35,6 +35,8 @@ export interface AdmissionRequest {
   maxCostUsd: string;
   /** Estimated prompt tokens (for tpm limits). */
   promptTokens: number;
+  /** The request's tags (request metadata + key tags), for tag budgets. (additive, issue 17) */
+  tags?: readonly string[];
 }
 
 export interface Admission {

@@ -216,6 +216,7 @@ export function createEngine(opts: EngineOptions): Engine {
         callType,
         modelGroup: group.name,
         endUser: tracking.endUser,
+        tags: tracking.tags,
         // Lazy: the tokenizer only runs when a budget actually needs the worst case.
         get maxCostUsd() {
           maxCost ??= worstCaseCost(group, callType, body, countPrompt(), opts.timeoutSeconds);

@@ -4,6 +4,7 @@
  * the route × role matrix test.
  */
 import type { RouteKind } from '../types.js';
+import { BUDGET_ROUTES } from './budgets.js';
 import { CUSTOMER_ROUTES } from './customers.js';
 import { KEY_ROUTES } from './keys.js';
 import type { RouteDef } from './route-def.js';
@@ -15,6 +16,7 @@ export const ACCESS_ROUTE_DEFS: readonly RouteDef[] = [
   ...USER_ROUTES,
   ...TEAM_ROUTES,
   ...CUSTOMER_ROUTES,
+  ...BUDGET_ROUTES,
 ];
 
 /** {method, url, kind} of every route registered by AccessService.registerRoutes. */
