@@ -13,10 +13,11 @@
  * once, at scrape time: the exposed value is the nearest double to the exact sum (relative error
  * below 1.2e-16), never an accumulation of rounded increments.
  */
-import { Counter, Gauge, Histogram } from 'prom-client';
+import { Gauge } from 'prom-client';
 import type { SpendEvent } from './ledger/spend-event.js';
 import { registry } from './metrics.js';
 import { LABEL_LIMITS, LabelLimiter } from './metrics-labels.js';
+import { MoneyCounter, SeriesCounter, SeriesGauge, SeriesHistogram } from './metrics-series.js';
 import { formatMoney, type Money, parseMoney } from './pricing/money.js';
 
 /** LiteLLM's latency buckets (seconds). */
@@ -44,172 +45,144 @@ export function configureLitellmMetrics(o: { trackEndUser: boolean }): void {
 
 const USER_LABELS = ['end_user', 'hashed_api_key', 'api_key_alias', 'team', 'team_alias', 'user'] as const;
 const DEPLOYMENT_LABELS = ['litellm_model_name', 'model_id', 'api_base', 'api_provider'] as const;
+const DEP_WHO = ['hashed_api_key', 'api_key_alias', 'team', 'team_alias'] as const;
+const R = registry;
 
-// ---- exact spend ----
-const spendSums = new Map<string, { labels: Record<string, string>; sum: Money }>();
-const spendMetric = new Counter({
-  name: 'litellm_spend_metric_total',
-  help: 'Total spend on LLM requests (USD), per key, user, team, end user and model',
-  labelNames: [...USER_LABELS, 'model'],
-  registers: [registry],
-  collect() {
-    this.reset();
-    for (const { labels, sum } of spendSums.values()) this.inc(labels, Number(formatMoney(sum)));
-  },
-});
-void spendMetric;
-
-const tokenLabels = [...USER_LABELS, 'model', 'requested_model'] as const;
-const totalTokens = new Counter({
-  name: 'litellm_total_tokens_metric_total',
-  help: 'Input + output tokens from LLM requests',
-  labelNames: tokenLabels,
-  registers: [registry],
-});
-const inputTokens = new Counter({
-  name: 'litellm_input_tokens_metric_total',
-  help: 'Input tokens from LLM requests',
-  labelNames: tokenLabels,
-  registers: [registry],
-});
-const outputTokens = new Counter({
-  name: 'litellm_output_tokens_metric_total',
-  help: 'Output tokens from LLM requests',
-  labelNames: tokenLabels,
-  registers: [registry],
-});
-const requests = new Counter({
-  name: 'litellm_requests_metric_total',
-  help: 'LLM requests, per key, user, team, end user and model',
-  labelNames: [...USER_LABELS, 'model', 'user_email'],
-  registers: [registry],
-});
-const proxyTotal = new Counter({
-  name: 'litellm_proxy_total_requests_metric_total',
-  help: 'Requests made to the gateway by clients (success and failure)',
-  labelNames: [...USER_LABELS, 'requested_model', 'status_code', 'user_email', 'route'],
-  registers: [registry],
-});
-const proxyFailed = new Counter({
-  name: 'litellm_proxy_failed_requests_metric_total',
-  help: 'Requests for which the client did not get a success response from the gateway',
-  labelNames: [...USER_LABELS, 'requested_model', 'exception_status', 'exception_class', 'route'],
-  registers: [registry],
-});
-const deploymentLabels = [
-  'requested_model',
-  ...DEPLOYMENT_LABELS,
-  'hashed_api_key',
-  'api_key_alias',
-  'team',
-  'team_alias',
-] as const;
-const deploymentSuccess = new Counter({
-  name: 'litellm_deployment_success_responses_total',
-  help: 'Successful LLM API calls per deployment',
-  labelNames: deploymentLabels,
-  registers: [registry],
-});
-const deploymentFailure = new Counter({
-  name: 'litellm_deployment_failure_responses_total',
-  help: 'Failed LLM API calls per deployment (including attempts that were retried elsewhere)',
-  labelNames: [...deploymentLabels, 'exception_status', 'exception_class'],
-  registers: [registry],
-});
-const deploymentTotal = new Counter({
-  name: 'litellm_deployment_total_requests_total',
-  help: 'LLM API calls per deployment (success + failure)',
-  labelNames: deploymentLabels,
-  registers: [registry],
-});
-const deploymentState = new Gauge({
-  name: 'litellm_deployment_state',
-  help: 'Deployment state: 0 = healthy, 1 = partial outage, 2 = complete outage',
-  labelNames: DEPLOYMENT_LABELS,
-  registers: [registry],
-});
+const spendMetric = new MoneyCounter(
+  'litellm_spend_metric_total',
+  'Total spend on LLM requests (USD), per key, user, team, end user and model',
+  [...USER_LABELS, 'model'],
+  R,
+);
+const tokenLabels = [...USER_LABELS, 'model', 'requested_model'];
+const totalTokens = new SeriesCounter(
+  'litellm_total_tokens_metric_total',
+  'Input + output tokens from LLM requests',
+  tokenLabels,
+  R,
+);
+const inputTokens = new SeriesCounter(
+  'litellm_input_tokens_metric_total',
+  'Input tokens from LLM requests',
+  tokenLabels,
+  R,
+);
+const outputTokens = new SeriesCounter(
+  'litellm_output_tokens_metric_total',
+  'Output tokens from LLM requests',
+  tokenLabels,
+  R,
+);
+const requests = new SeriesCounter(
+  'litellm_requests_metric_total',
+  'LLM requests, per key, user, team, end user and model',
+  [...USER_LABELS, 'model', 'user_email'],
+  R,
+);
+const proxyTotal = new SeriesCounter(
+  'litellm_proxy_total_requests_metric_total',
+  'Requests made to the gateway by clients (success and failure)',
+  [...USER_LABELS, 'requested_model', 'status_code', 'user_email', 'route'],
+  R,
+);
+const proxyFailed = new SeriesCounter(
+  'litellm_proxy_failed_requests_metric_total',
+  'Requests for which the client did not get a success response from the gateway',
+  [...USER_LABELS, 'requested_model', 'exception_status', 'exception_class', 'route'],
+  R,
+);
+const deploymentLabels = ['requested_model', ...DEPLOYMENT_LABELS, ...DEP_WHO];
+const deploymentSuccess = new SeriesCounter(
+  'litellm_deployment_success_responses_total',
+  'Successful LLM API calls per deployment',
+  deploymentLabels,
+  R,
+);
+const deploymentFailure = new SeriesCounter(
+  'litellm_deployment_failure_responses_total',
+  'Failed LLM API calls per deployment (including attempts that were retried elsewhere)',
+  [...deploymentLabels, 'exception_status', 'exception_class'],
+  R,
+);
+const deploymentTotal = new SeriesCounter(
+  'litellm_deployment_total_requests_total',
+  'LLM API calls per deployment (success + failure)',
+  deploymentLabels,
+  R,
+);
+const deploymentState = new SeriesGauge(
+  'litellm_deployment_state',
+  'Deployment state: 0 = healthy, 1 = partial outage, 2 = complete outage',
+  DEPLOYMENT_LABELS,
+  R,
+);
 const fallbackLabels = [
   'requested_model',
   'fallback_model',
-  'hashed_api_key',
-  'api_key_alias',
-  'team',
-  'team_alias',
+  ...DEP_WHO,
   'exception_status',
   'exception_class',
-] as const;
-const fallbackOk = new Counter({
-  name: 'litellm_deployment_successful_fallbacks_total',
-  help: 'Requests that failed on one deployment and succeeded on another',
-  labelNames: fallbackLabels,
-  registers: [registry],
-});
-const fallbackFailed = new Counter({
-  name: 'litellm_deployment_failed_fallbacks_total',
-  help: 'Requests that failed on one deployment and on the ones tried after it',
-  labelNames: fallbackLabels,
-  registers: [registry],
-});
-const latencyLabels = [...USER_LABELS, 'requested_model', 'model'] as const;
-const totalLatency = new Histogram({
-  name: 'litellm_request_total_latency_metric',
-  help: 'Total latency (seconds) of a request through the gateway, admission to response',
-  labelNames: latencyLabels,
-  buckets: LATENCY_BUCKETS,
-  registers: [registry],
-});
-const llmLatency = new Histogram({
-  name: 'litellm_llm_api_latency_metric',
-  help: 'Latency (seconds) of the LLM API call alone',
-  labelNames: latencyLabels,
-  buckets: LATENCY_BUCKETS,
-  registers: [registry],
-});
-const perOutputToken = new Histogram({
-  name: 'litellm_deployment_latency_per_output_token',
-  help: 'LLM API latency per output token (seconds)',
-  labelNames: [...DEPLOYMENT_LABELS, 'hashed_api_key', 'api_key_alias', 'team', 'team_alias'],
-  registers: [registry],
-});
-const overheadLitellm = new Histogram({
-  name: 'litellm_overhead_latency_metric',
-  help: 'Latency (seconds) the gateway adds to a non-streamed request: total minus the LLM API call',
-  labelNames: [
-    'model_group',
-    'api_provider',
-    'api_base',
-    'litellm_model_name',
-    'hashed_api_key',
-    'api_key_alias',
-  ],
-  buckets: LATENCY_BUCKETS,
-  registers: [registry],
-});
-const overhead = new Histogram({
-  name: 'tollgate_gateway_overhead_seconds',
-  help: 'Time the gateway adds to a non-streamed LLM request (HTTP request in to response out, minus the upstream call)',
-  labelNames: ['model_group'],
-  buckets: OVERHEAD_BUCKETS,
-  registers: [registry],
-});
-const cacheRequests = new Counter({
-  name: 'tollgate_response_cache_requests_total',
-  help: 'LLM requests that used the response cache, by result (hit | miss)',
-  labelNames: ['model_group', 'result'],
-  registers: [registry],
-});
-const cacheSavedSums = new Map<string, { labels: Record<string, string>; sum: Money }>();
-const cacheSaved = new Counter({
-  name: 'tollgate_response_cache_saved_usd_total',
-  help: 'What the answers served from the response cache cost when they were produced (USD)',
-  labelNames: ['model_group'],
-  registers: [registry],
-  collect() {
-    this.reset();
-    for (const { labels, sum } of cacheSavedSums.values()) this.inc(labels, Number(formatMoney(sum)));
-  },
-});
-void cacheSaved;
+];
+const fallbackOk = new SeriesCounter(
+  'litellm_deployment_successful_fallbacks_total',
+  'Requests that failed on one deployment and succeeded on another',
+  fallbackLabels,
+  R,
+);
+const fallbackFailed = new SeriesCounter(
+  'litellm_deployment_failed_fallbacks_total',
+  'Requests that failed on one deployment and on the ones tried after it',
+  fallbackLabels,
+  R,
+);
+const latencyLabels = [...USER_LABELS, 'requested_model', 'model'];
+const totalLatency = new SeriesHistogram(
+  'litellm_request_total_latency_metric',
+  'Total latency (seconds) of a request through the gateway, admission to response',
+  latencyLabels,
+  LATENCY_BUCKETS,
+  R,
+);
+const llmLatency = new SeriesHistogram(
+  'litellm_llm_api_latency_metric',
+  'Latency (seconds) of the LLM API call alone',
+  latencyLabels,
+  LATENCY_BUCKETS,
+  R,
+);
+const perOutputToken = new SeriesHistogram(
+  'litellm_deployment_latency_per_output_token',
+  'LLM API latency per output token (seconds)',
+  [...DEPLOYMENT_LABELS, ...DEP_WHO],
+  [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  R,
+);
+const overheadLitellm = new SeriesHistogram(
+  'litellm_overhead_latency_metric',
+  'Latency (seconds) the gateway adds to a non-streamed request: total minus the LLM API call',
+  ['model_group', 'api_provider', 'api_base', 'litellm_model_name', 'hashed_api_key', 'api_key_alias'],
+  LATENCY_BUCKETS,
+  R,
+);
+const overhead = new SeriesHistogram(
+  'tollgate_gateway_overhead_seconds',
+  'Time the gateway adds to a non-streamed LLM request (HTTP request in to response out, minus the upstream call)',
+  ['model_group'],
+  OVERHEAD_BUCKETS,
+  R,
+);
+const cacheRequests = new SeriesCounter(
+  'tollgate_response_cache_requests_total',
+  'LLM requests that used the response cache, by result (hit | miss)',
+  ['model_group', 'result'],
+  R,
+);
+const cacheSaved = new MoneyCounter(
+  'tollgate_response_cache_saved_usd_total',
+  'What the answers served from the response cache cost when they were produced (USD)',
+  ['model_group'],
+  R,
+);
 
 /** Team alias and user e-mail for labels (from the access caches, never a database wait). */
 export interface LabelLookup {
@@ -222,62 +195,46 @@ export function setLabelLookup(l: LabelLookup): void {
   lookup = l;
 }
 
-interface UserLabels {
-  end_user: string;
-  hashed_api_key: string;
-  api_key_alias: string;
-  team: string;
-  team_alias: string;
-  user: string;
-}
-
-function userLabels(e: Pick<SpendEvent, 'apiKey' | 'keyAlias' | 'teamId' | 'user' | 'endUser'>): UserLabels {
+/** [end_user, hashed_api_key, api_key_alias, team, team_alias, user] */
+function userLabels(e: Pick<SpendEvent, 'apiKey' | 'keyAlias' | 'teamId' | 'user' | 'endUser'>): string[] {
+  const key = limits.key.value(e.apiKey);
   const team = limits.team.value(e.teamId);
-  return {
-    end_user: options.endUser ? limits.endUser.value(e.endUser) : '',
-    hashed_api_key: limits.key.value(e.apiKey),
-    api_key_alias: e.apiKey && limits.key.value(e.apiKey) !== e.apiKey ? '' : (e.keyAlias ?? ''),
+  return [
+    options.endUser ? limits.endUser.value(e.endUser) : '',
+    key,
+    key === e.apiKey ? (e.keyAlias ?? '') : '',
     team,
-    team_alias: team && e.teamId ? (lookup.teamAlias(e.teamId) ?? '') : '',
-    user: limits.user.value(e.user),
-  };
+    team && team === e.teamId ? (lookup.teamAlias(team) ?? '') : '',
+    limits.user.value(e.user),
+  ];
 }
 
-function deploymentOf(e: Pick<SpendEvent, 'model' | 'deploymentId' | 'apiBase' | 'provider'>) {
+/** [litellm_model_name, model_id, api_base, api_provider] */
+function deploymentOf(e: {
+  model: string;
+  deploymentId: string | null;
+  apiBase: string | null;
+  provider: string;
+}): string[] {
   const id = limits.deployment.value(e.deploymentId);
-  return {
-    litellm_model_name: limits.model.value(e.model),
-    model_id: id,
-    api_base: id === e.deploymentId ? (e.apiBase ?? '') : '',
-    api_provider: e.provider,
-  };
-}
-
-function addExact(
-  map: Map<string, { labels: Record<string, string>; sum: Money }>,
-  labels: Record<string, string>,
-  v: Money,
-) {
-  const k = JSON.stringify(labels);
-  const cur = map.get(k);
-  if (cur) cur.sum += v;
-  else map.set(k, { labels, sum: v });
+  return [limits.model.value(e.model), id, id === e.deploymentId ? (e.apiBase ?? '') : '', e.provider];
 }
 
 /** Recent final outcomes per deployment (true = success), for litellm_deployment_state. */
-const outcomes = new Map<string, { labels: ReturnType<typeof deploymentOf>; recent: boolean[] }>();
-function noteOutcome(labels: ReturnType<typeof deploymentOf>, ok: boolean): void {
-  const k = `${labels.model_id}\0${labels.litellm_model_name}`;
-  let o = outcomes.get(k);
-  if (!o) {
-    o = { labels, recent: [] };
-    outcomes.set(k, o);
+const outcomes = new Map<string, boolean[]>();
+function noteOutcome(dep: string[], ok: boolean): void {
+  const k = dep.join('\u0001');
+  let recent = outcomes.get(k);
+  if (!recent) {
+    if (outcomes.size >= 5_000) outcomes.clear();
+    recent = [];
+    outcomes.set(k, recent);
   }
-  o.recent.push(ok);
-  if (o.recent.length > 10) o.recent.shift();
-  const last3 = o.recent.slice(-3);
-  const state = last3.length === 3 && last3.every((x) => !x) ? 2 : o.recent.some((x) => !x) ? 1 : 0;
-  deploymentState.set(labels, state);
+  recent.push(ok);
+  if (recent.length > 10) recent.shift();
+  const n = recent.length;
+  const down = n >= 3 && !recent[n - 1] && !recent[n - 2] && !recent[n - 3];
+  deploymentState.set(dep, down ? 2 : recent.includes(false) ? 1 : 0);
 }
 
 /** Health checks set the state directly: 0 healthy, 2 unreachable. */
@@ -299,17 +256,11 @@ export function observeRetry(
   errorClass: string,
 ): void {
   const u = userLabels(e);
-  const labels = {
-    requested_model: limits.model.value(e.modelGroup),
-    ...deploymentOf(d),
-    hashed_api_key: u.hashed_api_key,
-    api_key_alias: u.api_key_alias,
-    team: u.team,
-    team_alias: u.team_alias,
-  };
-  deploymentFailure.inc({ ...labels, exception_status: String(status), exception_class: errorClass });
-  deploymentTotal.inc(labels);
-  noteOutcome(deploymentOf(d), false);
+  const dep = deploymentOf(d);
+  const dl = [limits.model.value(e.modelGroup), ...dep, u[1], u[2], u[3], u[4]];
+  deploymentFailure.inc([...dl, String(status), errorClass]);
+  deploymentTotal.inc(dl);
+  noteOutcome(dep, false);
   if (retried.size >= 10_000) {
     const oldest = retried.keys().next().value;
     if (oldest !== undefined) retried.delete(oldest);
@@ -318,121 +269,73 @@ export function observeRetry(
 }
 
 /** Upstream time of recent non-streamed requests, for the overhead histogram (bounded). */
-const upstreamMs = new Map<string, { ms: number; group: string; labels: Record<string, string> }>();
+const upstreamMs = new Map<string, { ms: number; group: string; labels: string[] }>();
+
+function parseSpend(text: string): Money {
+  try {
+    return parseMoney(text);
+  } catch {
+    return 0n;
+  }
+}
 
 export function observeSpendEvent(e: SpendEvent): void {
   const u = userLabels(e);
   const model = limits.model.value(e.model);
   const requested = limits.model.value(e.modelGroup);
-  const tl = { ...u, model, requested_model: requested };
   const ok = e.status === 'success';
-  let spend: Money = 0n;
-  try {
-    spend = parseMoney(e.spend);
-  } catch {
-    spend = 0n;
-  }
-  addExact(spendSums, { ...u, model }, spend);
+  spendMetric.add([u[0], u[1], u[2], u[3], u[4], u[5], model], parseSpend(e.spend));
+  const tl = [u[0], u[1], u[2], u[3], u[4], u[5], model, requested];
   if (e.totalTokens) totalTokens.inc(tl, e.totalTokens);
   if (e.promptTokens) inputTokens.inc(tl, e.promptTokens);
   if (e.completionTokens) outputTokens.inc(tl, e.completionTokens);
-  const email = e.user ? (lookup.userEmail(e.user) ?? '') : '';
-  requests.inc({ ...u, model, user_email: u.user ? email : '' });
-  const route = routeOf(e.callType);
-  proxyTotal.inc({
-    ...u,
-    requested_model: requested,
-    status_code: String(e.httpStatus),
-    user_email: u.user ? email : '',
-    route,
-  });
+  const email = u[5] && e.user ? (lookup.userEmail(e.user) ?? '') : '';
+  requests.inc([u[0], u[1], u[2], u[3], u[4], u[5], model, email]);
+  const route = ROUTES[e.callType] ?? e.callType;
+  const status = String(e.httpStatus);
+  proxyTotal.inc([u[0], u[1], u[2], u[3], u[4], u[5], requested, status, email, route]);
   if (!ok)
-    proxyFailed.inc({
-      ...u,
-      requested_model: requested,
-      exception_status: String(e.httpStatus),
-      exception_class: e.errorType ?? 'error',
-      route,
-    });
+    proxyFailed.inc([u[0], u[1], u[2], u[3], u[4], u[5], requested, status, e.errorType ?? 'error', route]);
   if (e.deploymentId) {
     const dep = deploymentOf(e);
-    const dl = {
-      requested_model: requested,
-      ...dep,
-      hashed_api_key: u.hashed_api_key,
-      api_key_alias: u.api_key_alias,
-      team: u.team,
-      team_alias: u.team_alias,
-    };
+    const dl = [requested, dep[0], dep[1], dep[2], dep[3], u[1], u[2], u[3], u[4]];
     if (!e.cacheHit) {
       deploymentTotal.inc(dl);
       if (ok) deploymentSuccess.inc(dl);
-      else
-        deploymentFailure.inc({
-          ...dl,
-          exception_status: String(e.httpStatus),
-          exception_class: e.errorType ?? 'error',
-        });
+      else deploymentFailure.inc([...dl, status, e.errorType ?? 'error']);
       noteOutcome(dep, ok);
       if (ok && e.completionTokens > 0 && e.durationMs > 0)
         perOutputToken.observe(
-          {
-            ...dep,
-            hashed_api_key: u.hashed_api_key,
-            api_key_alias: u.api_key_alias,
-            team: u.team,
-            team_alias: u.team_alias,
-          },
+          [dep[0], dep[1], dep[2], dep[3], u[1], u[2], u[3], u[4]],
           e.durationMs / 1000 / e.completionTokens,
         );
     }
-    const fb = retried.get(e.requestId);
-    if (fb) {
-      retried.delete(e.requestId);
-      const labels = {
-        requested_model: requested,
-        fallback_model: dep.litellm_model_name,
-        hashed_api_key: u.hashed_api_key,
-        api_key_alias: u.api_key_alias,
-        team: u.team,
-        team_alias: u.team_alias,
-        exception_status: fb.status,
-        exception_class: fb.errorClass,
-      };
-      (ok ? fallbackOk : fallbackFailed).inc(labels);
-    }
-  }
-  const totalS = Math.max(0, e.endTime - e.startTime) / 1000;
-  totalLatency.observe(tl, totalS);
-  if (!e.cacheHit) llmLatency.observe(tl, e.durationMs / 1000);
-  if (e.cacheKey) {
-    const group = { model_group: requested };
-    cacheRequests.inc({ ...group, result: e.cacheHit ? 'hit' : 'miss' });
-    if (e.cacheHit && e.savedSpend) {
-      try {
-        addExact(cacheSavedSums, group, parseMoney(e.savedSpend));
-      } catch {
-        // not a decimal: nothing to add
+    if (retried.size > 0) {
+      const fb = retried.get(e.requestId);
+      if (fb) {
+        retried.delete(e.requestId);
+        const labels = [requested, dep[0], u[1], u[2], u[3], u[4], fb.status, fb.errorClass];
+        (ok ? fallbackOk : fallbackFailed).inc(labels);
       }
     }
-  }
-  if (!e.stream && e.deploymentId) {
-    if (upstreamMs.size >= 10_000) {
-      const oldest = upstreamMs.keys().next().value;
-      if (oldest !== undefined) upstreamMs.delete(oldest);
+    if (!e.stream) {
+      if (upstreamMs.size >= 10_000) {
+        const oldest = upstreamMs.keys().next().value;
+        if (oldest !== undefined) upstreamMs.delete(oldest);
+      }
+      upstreamMs.set(e.requestId, {
+        ms: e.cacheHit ? 0 : e.durationMs,
+        group: requested,
+        labels: [requested, e.provider, dep[2], model, u[1], u[2]],
+      });
     }
-    upstreamMs.set(e.requestId, {
-      ms: e.cacheHit ? 0 : e.durationMs,
-      group: requested,
-      labels: {
-        model_group: requested,
-        api_provider: e.provider,
-        api_base: deploymentOf(e).api_base,
-        litellm_model_name: model,
-        hashed_api_key: u.hashed_api_key,
-        api_key_alias: u.api_key_alias,
-      },
-    });
+  }
+  const ll = [u[0], u[1], u[2], u[3], u[4], u[5], requested, model];
+  totalLatency.observe(ll, Math.max(0, e.endTime - e.startTime) / 1000);
+  if (!e.cacheHit) llmLatency.observe(ll, e.durationMs / 1000);
+  if (e.cacheKey) {
+    cacheRequests.inc([requested, e.cacheHit ? 'hit' : 'miss']);
+    if (e.cacheHit && e.savedSpend) cacheSaved.add([requested], parseSpend(e.savedSpend));
   }
 }
 
@@ -453,7 +356,7 @@ export function observeResponse(
   if (up) {
     upstreamMs.delete(requestId as string);
     const s = Math.max(0, elapsedMs - up.ms) / 1000;
-    overhead.observe({ model_group: up.group }, s);
+    overhead.observe([up.group], s);
     overheadLitellm.observe(up.labels, s);
     return;
   }
@@ -466,21 +369,9 @@ export function observeResponse(
     endUser: null,
   });
   const requested = limits.model.value(requestedModel);
-  const email = who?.userId ? (lookup.userEmail(who.userId) ?? '') : '';
-  proxyTotal.inc({
-    ...u,
-    requested_model: requested,
-    status_code: String(status),
-    user_email: email,
-    route: '',
-  });
-  proxyFailed.inc({
-    ...u,
-    requested_model: requested,
-    exception_status: String(status),
-    exception_class: errorClass ?? 'error',
-    route: '',
-  });
+  const email = u[5] && who?.userId ? (lookup.userEmail(who.userId) ?? '') : '';
+  proxyTotal.inc([u[0], u[1], u[2], u[3], u[4], u[5], requested, String(status), email, '']);
+  proxyFailed.inc([u[0], u[1], u[2], u[3], u[4], u[5], requested, String(status), errorClass ?? 'error', '']);
 }
 
 const ROUTES: Record<string, string> = {
@@ -490,9 +381,6 @@ const ROUTES: Record<string, string> = {
   image_generation: '/images/generations',
   anthropic_messages: '/v1/messages',
 };
-function routeOf(callType: string): string {
-  return ROUTES[callType] ?? callType;
-}
 
 // ---- budget gauges (set in the background after requests of budgeted keys and teams) ----
 const keyRemaining = new Gauge({
