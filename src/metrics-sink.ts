@@ -8,7 +8,8 @@
  */
 import type { SpendEvent, SpendSink } from './ledger/spend-event.js';
 import type { Logger } from './logger.js';
-import { type BudgetSnapshot, observeSpendEvent, setBudgetGauges } from './metrics-litellm.js';
+import { type BudgetSnapshot, setBudgetGauges } from './metrics-budgets.js';
+import { observeSpendEvent } from './metrics-litellm.js';
 
 export type SpendObserver = (e: SpendEvent) => void;
 

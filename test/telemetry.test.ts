@@ -79,7 +79,7 @@ model_list:
     litellm_params: { model: openai/gpt-4o-slow-300, api_base: "{{MOCK}}/v1", api_key: sk-mock }
     model_info: { input_cost_per_token: 0, output_cost_per_token: 0 }
 litellm_settings:
-  callbacks: ["otel"]
+  callbacks: ["otel", "prometheus"]
 general_settings:
   master_key: sk-1234
   alerting: ["slack", "webhook"]

@@ -94,7 +94,11 @@ export async function admit(
       add({ type: 'end_user', id: c.userId, name: `customer "${c.userId}"`, param: 'customer', rec: c });
     }
   }
-  for (const x of await core.extra.forRequest(keyRec, req.modelGroup, req.tags ?? [], now)) {
+  const tags = req.tags ?? [];
+  const extra = core.extra.needs(keyRec, tags)
+    ? await core.extra.forRequest(keyRec, req.modelGroup, tags, now)
+    : [];
+  for (const x of extra) {
     entities.push(x.limits);
     labels.push({ type: x.type, id: x.id, name: x.name, param: x.param, rec: x.rec });
   }

@@ -203,6 +203,17 @@ export class ExtraLimits {
     };
   }
 
+  /** Cheap, synchronous: whether forRequest can find anything (most requests: no). */
+  needs(key: KeyRecord | null, tags: readonly string[]): boolean {
+    if (key) {
+      const raw = key.raw;
+      if (raw.model_max_budget || raw.model_rpm_limit || raw.model_tpm_limit) return true;
+      if (key.teamId && key.userId) return true;
+    }
+    if (tags.length && this.tagNames) for (const t of tags) if (this.tagNames.has(t)) return true;
+    return false;
+  }
+
   /** The extra limits a request is charged to (key per model, team membership, tags). */
   async forRequest(
     key: KeyRecord | null,

@@ -33,6 +33,8 @@ import type { EngineOptions } from './engine.js';
 
 export interface ObservabilitySetup {
   alerter: Alerter;
+  /** litellm_settings.callbacks lists "prometheus": per-request metrics with LiteLLM's names. */
+  prometheus: boolean;
   errors: string[];
   warnings: string[];
   otel: OtelTracing | null;
@@ -56,12 +58,23 @@ export function setupObservability(
   configureLitellmMetrics({
     trackEndUser: config.litellmSettings.enable_end_user_cost_tracking_prometheus_only === true,
   });
-  return { alerter: new Alerter(logger, a.settings), errors: a.errors, warnings: a.warnings, otel };
+  const ls = config.litellmSettings;
+  const listed = (v: unknown) => Array.isArray(v) && v.some((x) => x === 'prometheus');
+  const prometheus = listed(ls.callbacks) || listed(ls.success_callback) || listed(ls.failure_callback);
+  return {
+    alerter: new Alerter(logger, a.settings),
+    prometheus,
+    errors: a.errors,
+    warnings: a.warnings,
+    otel,
+  };
 }
+
+const NULL_SINK: SpendSink = { record: () => {} };
 
 export interface Observability {
   sink: SpendSink;
-  onRetry: NonNullable<EngineOptions['onRetry']>;
+  onRetry: EngineOptions['onRetry'];
   installHttpHooks(app: FastifyInstance): void;
   close(): Promise<void>;
 }
@@ -74,9 +87,9 @@ export function startObservability(
   const { access, logger } = deps;
   alerter.useDatabase(deps.db);
   setLabelLookup({ teamAlias: (id) => access.teamAlias(id), userEmail: (id) => access.userEmail(id) });
-  const observers: SpendObserver[] = [
-    prometheusObserver((kind, id) => access.budgetStatus(kind, id), logger),
-  ];
+  const observers: SpendObserver[] = [];
+  if (setup.prometheus)
+    observers.push(prometheusObserver((kind, id) => access.budgetStatus(kind, id), logger));
   if (otel) observers.push((e) => otel.observe(e));
   if (alerter.enabled('llm_too_slow') || alerter.enabled('llm_exceptions'))
     observers.push(callAlertsObserver(alerter, alerter.settings.thresholdSeconds));
@@ -85,28 +98,32 @@ export function startObservability(
     startSpendReports(alerter, deps.db),
   ];
   return {
-    sink: createObservingSink(deps.ledger, observers, logger),
-    onRetry: (plan, rt, ge) =>
-      observeRetry(
-        {
-          requestId: plan.requestId,
-          modelGroup: plan.modelGroup,
-          apiKey: plan.auth.keyHash,
-          keyAlias: plan.auth.keyAlias,
-          teamId: plan.auth.teamId,
-          user: plan.auth.userId,
-          endUser: plan.tracking.endUser,
-        },
-        {
-          model: rt.config.model,
-          deploymentId: rt.config.id,
-          apiBase: rt.apiBase,
-          provider: rt.config.provider,
-        },
-        ge.status,
-        ge.type,
-      ),
+    // Nothing to observe: the engine writes to the ledger directly (no wrapper, no retry callback).
+    sink: observers.length ? createObservingSink(deps.ledger, observers, logger) : (deps.ledger ?? NULL_SINK),
+    onRetry: !setup.prometheus
+      ? undefined
+      : (plan, rt, ge) =>
+          observeRetry(
+            {
+              requestId: plan.requestId,
+              modelGroup: plan.modelGroup,
+              apiKey: plan.auth.keyHash,
+              keyAlias: plan.auth.keyAlias,
+              teamId: plan.auth.teamId,
+              user: plan.auth.userId,
+              endUser: plan.tracking.endUser,
+            },
+            {
+              model: rt.config.model,
+              deploymentId: rt.config.id,
+              apiBase: rt.apiBase,
+              provider: rt.config.provider,
+            },
+            ge.status,
+            ge.type,
+          ),
     installHttpHooks(app) {
+      if (!setup.prometheus) return;
       app.addHook('onResponse', async (request, reply) => {
         if (request.routeOptions.config.kind !== 'llm') return;
         const id = reply.getHeader('x-tollgate-request-id');

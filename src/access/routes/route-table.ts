@@ -8,6 +8,7 @@ import { BUDGET_ROUTES } from './budgets.js';
 import { CUSTOMER_ROUTES } from './customers.js';
 import { KEY_ROUTES } from './keys.js';
 import type { RouteDef } from './route-def.js';
+import { TAG_ROUTES } from './tags.js';
 import { TEAM_ROUTES } from './teams.js';
 import { USER_ROUTES } from './users.js';
 
@@ -17,6 +18,7 @@ export const ACCESS_ROUTE_DEFS: readonly RouteDef[] = [
   ...TEAM_ROUTES,
   ...CUSTOMER_ROUTES,
   ...BUDGET_ROUTES,
+  ...TAG_ROUTES,
 ];
 
 /** {method, url, kind} of every route registered by AccessService.registerRoutes. */
