@@ -61,6 +61,20 @@ export function setupObservability(
   const ls = config.litellmSettings;
   const listed = (v: unknown) => Array.isArray(v) && v.some((x) => x === 'prometheus');
   const prometheus = listed(ls.callbacks) || listed(ls.success_callback) || listed(ls.failure_callback);
+  const known = new Set(['prometheus', 'otel', 'opentelemetry', 'open_telemetry']);
+  for (const key of ['callbacks', 'success_callback', 'failure_callback']) {
+    const v = ls[key];
+    if (v === undefined || v === null) continue;
+    if (!Array.isArray(v)) {
+      a.errors.push(`litellm_settings.${key} must be a list such as ["prometheus", "otel"]`);
+      continue;
+    }
+    for (const c of v)
+      if (typeof c !== 'string' || !known.has(c.toLowerCase()))
+        a.warnings.push(
+          `litellm_settings.${key}: "${String(c)}" is not supported by Tollgate (prometheus and otel are); ignored`,
+        );
+  }
   return {
     alerter: new Alerter(logger, a.settings),
     prometheus,
