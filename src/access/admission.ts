@@ -10,15 +10,18 @@ import { formatMoney, type Money, parseMoney } from '../pricing/money.js';
 import { checkUsable } from './auth.js';
 import type { AccessCore } from './core.js';
 import type { CounterBackend, EntityLimits, Failure } from './counters/types.js';
+import type { ExtraType } from './extra-limits.js';
+import { money } from './json.js';
 import type { BudgetFields, EntityType, KeyRecord } from './records.js';
 import type { Admission, AdmissionRequest, AuthContext } from './types.js';
 
 /** What a budget/limit error calls an entity, and its limits. */
 interface Label {
-  type: EntityType;
+  type: EntityType | ExtraType;
   id: string;
   name: string;
-  param: 'key' | 'user' | 'team' | 'customer';
+  /** key | user | team | customer | model_max_budget | max_budget_in_team | tag */
+  param: string;
   rec: BudgetFields;
 }
 
@@ -37,7 +40,7 @@ export async function admit(
   const now = core.now();
   const entities: EntityLimits[] = [];
   const labels: Label[] = [];
-  const add = (label: Label) => {
+  const add = (label: Label & { type: EntityType }) => {
     const l = core.limitsFor(label.type, label.id, label.rec, now);
     if (l) {
       entities.push(l);
@@ -45,9 +48,11 @@ export async function admit(
     }
   };
 
+  let keyRec: KeyRecord | null = null;
   // The master key has no key record (its hash is only what spend logs show), so no key limits apply to it.
   if (auth.keyHash !== '' && !auth.isMaster) {
     const key = await core.keys.get(auth.keyHash);
+    keyRec = key;
     if (!key) throw new GatewayError('TG_ERR_BAD_KEY', 'Invalid API key: the key was deleted.');
     checkUsable(key, now);
     const team = key.teamId ? await core.teams.get(key.teamId) : null;
@@ -90,6 +95,14 @@ export async function admit(
       add({ type: 'end_user', id: c.userId, name: `customer "${c.userId}"`, param: 'customer', rec: c });
     }
   }
+  const tags = req.tags ?? [];
+  const extra = core.extra.needs(keyRec, tags)
+    ? await core.extra.forRequest(keyRec, req.modelGroup, tags, now)
+    : [];
+  for (const x of extra) {
+    entities.push(x.limits);
+    labels.push({ type: x.type, id: x.id, name: x.name, param: x.param, rec: x.rec });
+  }
   if (entities.length === 0) return NOOP;
 
   let amount: Money;
@@ -128,7 +141,24 @@ export async function admit(
       await Promise.all(value.unseeded.map((i) => core.seedFromDb(backend, entities[i])));
       continue;
     }
-    throw limitError(value.failure, labels[value.failure.index], amount, strict);
+    const f = value.failure;
+    if (f.kind === 'budget') {
+      const l = labels[f.index];
+      const pe = entities[f.index].periodEnd;
+      core.alerter.send({
+        type: 'budget_alerts',
+        dedupeKey: `budget:${l.type}:${l.id}:${pe}`,
+        event: 'budget_crossed',
+        message: `Budget reached for ${l.name}: spend ${formatMoney(f.spend)} USD, max_budget ${formatMoney(l.rec.maxBudget ?? 0n)} USD; requests are refused${pe > 0 ? ` until ${new Date(pe).toISOString()}` : ''}.`,
+        fields: {
+          entity_type: l.type,
+          entity_id: l.id,
+          spend: money(f.spend),
+          max_budget: money(l.rec.maxBudget),
+        },
+      });
+    }
+    throw limitError(f, labels[f.index], amount, strict);
   }
   throw new GatewayError('TG_ERR_INTERNAL', 'Budget counters could not be initialised.');
 }

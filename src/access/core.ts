@@ -14,6 +14,7 @@ import { MemoryCounters } from './counters/memory.js';
 import { RedisCounters } from './counters/redis.js';
 import type { CounterBackend, EntityLimits } from './counters/types.js';
 import { currentPeriodEnd } from './duration.js';
+import { ExtraLimits } from './extra-limits.js';
 import type {
   BudgetFields,
   CustomerRecord,
@@ -34,6 +35,8 @@ export interface CoreOptions {
   redisPrefix: string;
   strict: boolean;
   alertWebhookUrl?: string;
+  /** A configured alerter (webhook, Slack, de-duplication); else one from alertWebhookUrl. */
+  alerter?: Alerter;
   modelNames: () => string[];
   now: () => number;
   cacheTtlMs: number;
@@ -52,6 +55,8 @@ export class AccessCore {
   readonly link: RedisLink | null;
   readonly counters: FailoverCounters;
   readonly alerter: Alerter;
+  /** Per-model key limits, team-member budgets, tag budgets. */
+  readonly extra: ExtraLimits;
 
   constructor(readonly opts: CoreOptions) {
     this.db = opts.db;
@@ -83,7 +88,8 @@ export class AccessCore {
     const memory = new MemoryCounters();
     const redis = this.link ? new RedisCounters(this.link.cmd, opts.redisPrefix) : null;
     this.counters = new FailoverCounters(memory, redis, this.link, opts.logger);
-    this.alerter = new Alerter(opts.logger, opts.alertWebhookUrl);
+    this.alerter = opts.alerter ?? new Alerter(opts.logger, opts.alertWebhookUrl);
+    this.extra = new ExtraLimits(this);
   }
 
   /**
@@ -170,6 +176,7 @@ export class AccessCore {
     e: EntityLimits,
     mode: 'missing' | 'max' = 'missing',
   ): Promise<void> {
+    if (this.extra.isExtraRef(e.ref)) return this.extra.seed(backend, e);
     const { type, id } = splitRef(e.ref);
     const s = await loadSeed(this.db, type, id);
     const marker = e.periodEnd === 0 ? 0 : (s.resetAt?.getTime() ?? e.periodEnd);

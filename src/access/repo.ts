@@ -20,7 +20,16 @@ import {
 
 type Row = Record<string, unknown>;
 
-const JSONB_COLUMNS = new Set(['models', 'metadata', 'tags', 'permissions', 'details']);
+const JSONB_COLUMNS = new Set([
+  'models',
+  'metadata',
+  'tags',
+  'permissions',
+  'details',
+  'model_max_budget',
+  'model_rpm_limit',
+  'model_tpm_limit',
+]);
 
 function param(col: string, value: unknown, params: unknown[]): string {
   if (JSONB_COLUMNS.has(col)) {

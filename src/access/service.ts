@@ -8,7 +8,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type pino from 'pino';
 import type { Db } from '../store/db.js';
 import { admit, type SettleableAdmission } from './admission.js';
+import type { Alerter } from './alerts.js';
 import { Authenticator } from './auth.js';
+import { type BudgetStatus, budgetStatus, teamAliasOf, userEmailOf } from './budget-status.js';
 import { AccessCore } from './core.js';
 import { sendJson } from './json.js';
 import { reconcileCounters, resetAllSpend, runBudgetResets } from './maintenance.js';
@@ -27,6 +29,8 @@ export interface AccessOptions {
   budgetEnforcement?: 'strict' | 'soft';
   /** soft_budget alerts (POST JSON), plus a log line. */
   alertWebhookUrl?: string;
+  /** Budget alerts through a configured alerter (webhook, Slack, de-duplication across replicas). */
+  alerter?: Alerter;
   logger: pino.Logger;
   /** Configured model groups (for key `models` validation / errors). */
   modelNames: () => string[];
@@ -64,6 +68,11 @@ export interface AccessService extends AccessControl, RouteAuthorizer {
   flushAlerts(): Promise<void>;
   /** Which counters admission uses right now. */
   readonly counterBackend: 'memory' | 'redis';
+  /** A key's or team's budget, live spend and next reset (metrics, alerts); null without max_budget. */
+  budgetStatus(kind: 'key' | 'team', id: string): Promise<BudgetStatus | null>;
+  /** From the caches only (never waits): labels for metrics. */
+  teamAlias(teamId: string): string | null;
+  userEmail(userId: string): string | null;
 }
 
 export function createAccessService(opts: AccessOptions): AccessService {
@@ -75,6 +84,7 @@ export function createAccessService(opts: AccessOptions): AccessService {
     redisPrefix: opts.redisPrefix ?? 'tg:',
     strict: (opts.budgetEnforcement ?? 'strict') === 'strict',
     alertWebhookUrl: opts.alertWebhookUrl,
+    alerter: opts.alerter,
     modelNames: opts.modelNames,
     now: opts.now ?? Date.now,
     cacheTtlMs: opts.cacheTtlMs ?? 60_000,
@@ -137,6 +147,7 @@ export function createAccessService(opts: AccessOptions): AccessService {
       await core
         .loadCustomerIds()
         .catch((err) => opts.logger.warn({ err: String(err) }, 'customer ids not loaded'));
+      await core.extra.start();
       const mi = opts.maintenanceIntervalMs ?? 1_000;
       if (mi > 0) {
         const t = setInterval(() => {
@@ -157,6 +168,7 @@ export function createAccessService(opts: AccessOptions): AccessService {
     },
     async close(): Promise<void> {
       for (const t of timers) clearInterval(t);
+      core.extra.stop();
       timers.length = 0;
       await Promise.allSettled([maintaining, reconciling, core.alerter.flush()]);
       core.counters.untrack();
@@ -168,6 +180,9 @@ export function createAccessService(opts: AccessOptions): AccessService {
     get counterBackend() {
       return core.counters.active().name;
     },
+    budgetStatus: (kind, id) => budgetStatus(core, kind, id),
+    teamAlias: (id) => teamAliasOf(core, id),
+    userEmail: (id) => userEmailOf(core, id),
   };
   return service;
 }

@@ -42,6 +42,8 @@ export interface AdmissionRequest {
   ceilingCostUsd?: string;
   /** Estimated prompt tokens (for tpm limits). */
   promptTokens: number;
+  /** The request's tags (request metadata + key tags), for tag budgets. (additive, issue 17) */
+  tags?: readonly string[];
 }
 
 export interface Admission {

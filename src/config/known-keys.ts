@@ -238,19 +238,24 @@ export const GENERAL_SETTINGS_TYPED = [
   'allow_requests_on_db_unavailable',
   'allowed_ips',
   'litellm_key_header_name',
+  // issue 17: alerts, models in the database, spend-log retention, health checks
+  'alert_to_webhook_url',
+  'alerting_threshold',
+  'alert_types',
+  'alerting_args',
+  'store_model_in_db',
+  'maximum_spend_logs_retention_period',
+  'maximum_spend_logs_retention_interval',
+  'background_health_checks',
+  'health_check_interval',
 ] as const;
 
 /** LiteLLM general_settings keys accepted but not acted on (listed in one warning). */
 export const GENERAL_SETTINGS_IGNORED = [
-  'alert_types',
-  'alert_to_webhook_url',
-  'alerting_args',
-  'alerting_threshold',
   'allow_client_side_credentials',
   'allow_user_auth',
   'allowed_routes',
   'admin_only_routes',
-  'background_health_checks',
   'completion_model',
   'custom_auth',
   'custom_key_generate',
@@ -292,22 +297,18 @@ export const GENERAL_SETTINGS_IGNORED = [
   'forward_openai_org_id',
   'global_max_parallel_requests',
   'health_check_details',
-  'health_check_interval',
   'infer_model_from_keys',
   'key_management_settings',
   'key_management_system',
   'litellm_jwtauth',
   'max_parallel_requests',
   'max_response_size_mb',
-  'maximum_spend_logs_retention_period',
-  'maximum_spend_logs_retention_interval',
   'pass_through_endpoints',
   'proxy_batch_write_at',
   'proxy_budget_rescheduler_min_time',
   'proxy_budget_rescheduler_max_time',
   'public_routes',
   'service_account_settings',
-  'store_model_in_db',
   'supported_db_objects',
   'ui_access_mode',
   'use_client_credentials_pass_through_routes',
@@ -355,7 +356,18 @@ export const ROUTER_SETTINGS_IGNORED = [
  * litellm_settings keys Tollgate acts on. Everything else is accepted and listed in one warning.
  * `num_retries` / `request_timeout` are the fallbacks for router_settings.num_retries / timeout.
  */
-export const LITELLM_SETTINGS_ACTED_ON = ['num_retries', 'request_timeout', 'drop_params'] as const;
+export const LITELLM_SETTINGS_ACTED_ON = [
+  'num_retries',
+  'request_timeout',
+  'drop_params',
+  // response cache, telemetry callbacks, Prometheus options
+  'cache',
+  'cache_params',
+  'callbacks',
+  'success_callback',
+  'failure_callback',
+  'enable_end_user_cost_tracking_prometheus_only',
+] as const;
 
 /**
  * litellm_params options no provider family in this build uses (warned per entry). Provider credentials and

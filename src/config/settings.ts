@@ -222,14 +222,7 @@ export function readGeneralSettings(map: LMap | undefined, diags: Diagnostics): 
       }
     }
   }
-  const alerting = map.entries.find((e) => e.key === 'alerting');
-  if (alerting && s.alertWebhookUrl === undefined && alerting.value.kind === 'seq') {
-    diags.warn(
-      joinPath(P, 'alerting'),
-      alerting.keyLine,
-      'Tollgate sends alerts only to general_settings.alert_webhook_url, which is not set: no alerts will be sent',
-    );
-  }
+  // Where alerts go (webhook, Slack, alert_to_webhook_url) is checked at startup by the alerting module.
   if (mbEntry) {
     const p = joinPath(P, 'max_request_size_mb');
     const mb = readNumber(mbEntry.value, p, diags, { positive: true });
@@ -311,6 +304,8 @@ export function readLitellmSettings(map: LMap | undefined, diags: Diagnostics): 
         break;
       default: {
         if (routerKeys.includes(e.key)) break; // read by readRouterPolicy (router_settings wins)
+        // Acted on elsewhere (cache, callbacks…: validated where they are used, at startup).
+        if (acted.includes(e.key)) break;
         unused.push(e.key);
         const near = nearest(e.key, acted);
         if (near !== undefined && near !== e.key) {

@@ -13,7 +13,7 @@ export interface TrackingInfo {
 }
 
 /** Fields the gateway consumes and never forwards. `user` is left for the adapter to decide. */
-const GATEWAY_FIELDS = new Set(['metadata', 'litellm_metadata', 'mock_response', 'tags']);
+const GATEWAY_FIELDS = new Set(['metadata', 'litellm_metadata', 'mock_response', 'tags', 'cache']);
 
 export function readTracking(body: Record<string, unknown>, keyTags: readonly string[]): TrackingInfo {
   const endUser = typeof body.user === 'string' && body.user.length > 0 ? body.user : null;

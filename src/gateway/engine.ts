@@ -9,6 +9,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { AccessControl, Admission, AuthContext } from '../access/types.js';
+import type { CacheDirective, CachedAnswer, ResponseCacheHook } from '../cache/types.js';
 import { defaultRouterPolicy } from '../config/router-settings.js';
 import type { RouterPolicyConfig } from '../config/types.js';
 import { GatewayError, isGatewayError } from '../errors.js';
@@ -31,6 +32,7 @@ import { type AttemptStep, type RoutePlan, Router, type RouteSummary } from '../
 import { Cooldowns } from '../router/cooldowns.js';
 import type { ModelGroup } from '../router/model-groups.js';
 import { MemoryRoutingStats, type RoutingStats } from '../router/routing-stats.js';
+import { createCachedCalls } from './cached-calls.js';
 import { readTracking, stripGatewayFields, type TrackingInfo } from './call-context.js';
 import type { DeploymentRuntime, DisabledRuntime } from './deployment-runtime.js';
 import { ModelDirectory } from './model-directory.js';
@@ -75,6 +77,10 @@ export interface EngineOptions {
   onFailure?: (e: CallEvent) => void;
   /** Injectable pause between attempts (tests). */
   sleep?: (ms: number) => Promise<void>;
+  /** Told about each failed attempt that is retried or falls back (metrics: fallbacks). */
+  onRetry?: (plan: CallPlan, failed: DeploymentRuntime, error: GatewayError) => void;
+  /** The response cache (litellm_settings.cache); absent = off, and the engine never touches it. */
+  cache?: ResponseCacheHook | null;
 }
 
 export interface CallRequest {
@@ -108,6 +114,8 @@ export interface CallPlan {
   recorded: boolean;
   /** The router's plan for this call (retries, fallbacks), set when the first attempt starts. */
   route?: RoutePlan<DeploymentRuntime>;
+  /** How this call uses the response cache; null when the cache is off or not for this call. */
+  readonly cache: CacheDirective | null;
 }
 
 export interface CompletedCall {
@@ -119,6 +127,8 @@ export interface CompletedCall {
   costText: string;
   runtime: DeploymentRuntime;
   event: SpendEvent;
+  /** Answered from the response cache. */
+  cacheHit?: boolean;
 }
 
 /** What the client learns before the first streamed byte. */
@@ -171,6 +181,8 @@ interface Recorded {
   cost: Cost | null;
   error: GatewayError | null;
   response?: unknown;
+  /** The call was answered from the response cache with this stored answer. */
+  hit?: CachedAnswer;
 }
 
 export function createEngine(opts: EngineOptions): Engine {
@@ -266,6 +278,7 @@ export function createEngine(opts: EngineOptions): Engine {
     if (found.kind === 'unsupported') throw unsupportedCall(found.group, callType);
     const group = found.group;
     validateBody(callType, body);
+    const cache = opts.cache ? opts.cache.directive(callType, body) : null;
     const tracking = readTracking(body, req.auth.tags);
     const streaming = STREAMING[callType];
     const stream = streaming === 'always' || (streaming === 'optional' && body.stream === true);
@@ -288,6 +301,7 @@ export function createEngine(opts: EngineOptions): Engine {
         callType,
         modelGroup: group.name,
         endUser: tracking.endUser,
+        tags: tracking.tags,
         // Lazy: the tokenizer only runs when a budget actually needs the worst case.
         get maxCostUsd() {
           maxCost ??= worstCaseCost(worstGroup(), callType, body, countPrompt(), opts.timeoutSeconds);
@@ -320,6 +334,7 @@ export function createEngine(opts: EngineOptions): Engine {
       overrides: req.overrides,
       mockResponse: typeof body.mock_response === 'string' ? body.mock_response : undefined,
       recorded: false,
+      cache,
     };
   }
 
@@ -405,6 +420,13 @@ export function createEngine(opts: EngineOptions): Engine {
       response: opts.storePrompts ? r.response : undefined,
       routing,
     });
+    if (plan.cache) {
+      event.cacheKey = plan.cache.key;
+      if (r.hit) {
+        event.cacheHit = true;
+        event.savedSpend = r.hit.costText;
+      }
+    }
     try {
       opts.sink?.record(event);
     } catch (err) {
@@ -478,6 +500,13 @@ export function createEngine(opts: EngineOptions): Engine {
             { requestId: plan.requestId, deployment: rt.label, err: ge.message },
             next.fallback && next.group !== step.group ? `falling back to "${next.group}"` : 'retrying',
           );
+          if (opts.onRetry) {
+            try {
+              opts.onRetry(plan, rt, ge);
+            } catch (err) {
+              logger.error({ err }, 'onRetry callback threw');
+            }
+          }
           step = next;
           continue;
         }
@@ -595,6 +624,17 @@ export function createEngine(opts: EngineOptions): Engine {
     }
   }
 
+  // The response cache, only reached when it is on for the call (cache/cached-calls.ts).
+  const cached = opts.cache
+    ? createCachedCalls({
+        cache: opts.cache,
+        record: (plan, rt, r) => record(plan, rt, r),
+        complete: (plan) => withRetries(plan, (rt) => completeOnce(plan, rt)),
+        stream: (plan, out) =>
+          withRetries(plan, (rt, markStarted) => streamOnce(plan, rt, out, markStarted), out.signal),
+      })
+    : null;
+
   return {
     get groups() {
       return index.groups;
@@ -604,10 +644,13 @@ export function createEngine(opts: EngineOptions): Engine {
     },
     modelNames: () => index.names(),
     prepare,
-    complete: (plan) => withRetries(plan, (rt) => completeOnce(plan, rt)),
+    complete: (plan) =>
+      cached && plan.cache ? cached.complete(plan) : withRetries(plan, (rt) => completeOnce(plan, rt)),
     // A client that went away before the first byte is not retried for (its slot is released at once).
     stream: (plan, out) =>
-      withRetries(plan, (rt, markStarted) => streamOnce(plan, rt, out, markStarted), out.signal),
+      cached && plan.cache
+        ? cached.stream(plan, out)
+        : withRetries(plan, (rt, markStarted) => streamOnce(plan, rt, out, markStarted), out.signal),
     setRuntimes(runtimes, more) {
       index = directoryOf(
         runtimes,

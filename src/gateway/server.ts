@@ -10,10 +10,14 @@
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import '../access/fastify-types.js';
+import { parseDuration } from '../access/duration.js';
 import { installInputGuard } from '../access/input-guard.js';
 import { type AccessService, createAccessService } from '../access/service.js';
 import type { RouteKind } from '../access/types.js';
-import type { GatewayConfig } from '../config/types.js';
+import { registerCacheRoutes } from '../cache/cache-routes.js';
+import { readCacheSettings } from '../cache/cache-settings.js';
+import { createResponseCache, type ResponseCache } from '../cache/response-cache.js';
+import type { DeploymentConfig, GatewayConfig } from '../config/types.js';
 import {
   type CostMapManager,
   type CostMapManagerOptions,
@@ -25,8 +29,13 @@ import {
 } from '../cost-map/index.js';
 import { registerDeadLetterRoutes } from '../ledger/dead-letter-routes.js';
 import { createLedger, type Ledger } from '../ledger/ledger.js';
+import { startSpendLogMaintenance } from '../ledger/spend-log-partitions.js';
 import type { Logger } from '../logger.js';
-import { PriceVersionRegistry, registerBuiltinVersions } from '../pricing/index.js';
+import { runHealthChecks } from '../models/health-checks.js';
+import { registerModelRoutes } from '../models/model-routes.js';
+import { ModelSecrets } from '../models/model-secrets.js';
+import { ModelStore } from '../models/model-store.js';
+import { type Catalog, PriceVersionRegistry, registerBuiltinVersions } from '../pricing/index.js';
 import { registerReportRoutes } from '../reports/routes.js';
 import { registerRepriceRoutes } from '../reprice/reprice-routes.js';
 import type { Db } from '../store/db.js';
@@ -38,12 +47,14 @@ import { buildRuntimes, type DeploymentRuntime, type RuntimeBuild } from './depl
 import { createEngine, type Engine, type EngineOptions } from './engine.js';
 import { installErrorHandling } from './error-handler.js';
 import { acceptEmptyJsonBodies } from './json-body.js';
+import { setupObservability, startObservability } from './observability.js';
 import { createResponsesStore } from './responses-store.js';
 import { registerInfoRoutes } from './routes/info-routes.js';
 import { registerLlmRoutes } from './routes/llm-routes.js';
 import { registerMediaRoutes } from './routes/media-routes.js';
 import { registerResponsesRoutes } from './routes/responses-routes.js';
 import { createRoutingStats } from './routing-setup.js';
+import { calculateSpend, spendCalculationJSON } from './spend-calculator.js';
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -105,6 +116,19 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
   const versions = new PriceVersionRegistry();
   registerBuiltinVersions(versions);
   let eng: Engine | null = null;
+  /** Models stored in the database (store_model_in_db), as last loaded. */
+  let dbDeployments: DeploymentConfig[] = [];
+  /** Stored models build one by one: a stored model that no longer builds is skipped, never fatal. */
+  const buildDbRuntimes = (catalog: Catalog): DeploymentRuntime[] => {
+    const out: DeploymentRuntime[] = [];
+    for (const d of dbDeployments) {
+      const r = buildRuntimes({ ...config, deployments: [d] }, catalog, { strict: true, versions });
+      if (r.errors.length)
+        logger.warn(`stored model ${d.id} (${d.modelName}) skipped: ${r.errors.join('; ')}`);
+      out.push(...r.runtimes);
+    }
+    return out;
+  };
   const priceChanges = new Map<string, DeploymentPriceChange[]>();
   /** Swaps in deployments repriced by a new catalog, keeping what moved for /pricing/explain. */
   const swapRuntimes = (e: Engine, runtimes: DeploymentRuntime[]) => {
@@ -150,7 +174,7 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
       });
       const rebuilt = buildRuntimes(config, next, { strict, versions });
       more = { wildcards: rebuilt.wildcards, disabled: rebuilt.disabled };
-      if (eng) swapRuntimes(eng, rebuilt.runtimes);
+      if (eng) swapRuntimes(eng, [...rebuilt.runtimes, ...buildDbRuntimes(next)]);
     },
   });
   const built = buildRuntimes(config, costMaps.current(), { strict, versions });
@@ -160,6 +184,37 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
   }
   more = { wildcards: built.wildcards, disabled: built.disabled };
   const warnings = [...built.warnings];
+
+  const redisUrlEarly = opts.redisUrl ?? gs.redisUrl ?? env.REDIS_URL;
+  const cacheSettings = readCacheSettings(config.litellmSettings, redisUrlEarly, env);
+  if (cacheSettings.errors.length) {
+    costMaps.stop();
+    throw new StartupError(cacheSettings.errors);
+  }
+  warnings.push(...cacheSettings.warnings);
+  const durationMs = (key: string): { ms: number | null; error?: string } => {
+    const v = gs.raw[key];
+    if (v === undefined || v === null) return { ms: null };
+    try {
+      const d = parseDuration(String(v));
+      return { ms: d.months ? d.months * 30 * 86_400_000 : d.ms };
+    } catch (err) {
+      return { ms: null, error: `general_settings.${key}: ${(err as Error).message}` };
+    }
+  };
+  const retention = durationMs('maximum_spend_logs_retention_period');
+  const retentionEvery = durationMs('maximum_spend_logs_retention_interval');
+  for (const e of [retention.error, retentionEvery.error]) if (e) cacheSettings.errors.push(e);
+  if (cacheSettings.errors.length) {
+    costMaps.stop();
+    throw new StartupError(cacheSettings.errors);
+  }
+  const obsSetup = setupObservability(config, env, logger, VERSION);
+  if (obsSetup.errors.length) {
+    costMaps.stop();
+    throw new StartupError(obsSetup.errors);
+  }
+  warnings.push(...obsSetup.warnings);
   for (const w of warnings) logger.warn(w);
 
   const source: DatabaseUrlSource | undefined = opts.databaseUrl
@@ -194,6 +249,12 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
     ...opts.ledger,
   });
   await ledger.start();
+  const stopSpendLogUpkeep = startSpendLogMaintenance({
+    db,
+    logger,
+    retentionMs: retention.ms,
+    retentionIntervalMs: retentionEvery.ms ?? undefined,
+  });
 
   const access = await createAccessService({
     db,
@@ -203,15 +264,44 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
     redisPrefix: env.TOLLGATE_REDIS_PREFIX,
     budgetEnforcement: gs.budgetEnforcement,
     alertWebhookUrl: gs.alertWebhookUrl,
+    alerter: obsSetup.alerter,
     logger,
     modelNames: () => eng?.modelNames() ?? [],
   });
   await access.start();
 
   const redisPrefix = env.TOLLGATE_REDIS_PREFIX ?? 'tg:';
+  let cache: ResponseCache | null = null;
+  if (cacheSettings.settings) {
+    cache = createResponseCache({ settings: cacheSettings.settings, logger, redisPrefix });
+    await cache.start();
+    logger.info(
+      `response cache on: ${cacheSettings.settings.backend}, ttl ${cacheSettings.settings.ttlSeconds} s, call types ${[...cacheSettings.settings.callTypes].join(', ')}`,
+    );
+  }
+
+  const obs = startObservability(obsSetup, {
+    db,
+    ledger: gs.disableSpendLogs ? null : ledger,
+    ledgerForStats: ledger,
+    access,
+    logger,
+  });
+
+  const storeModels = gs.raw.store_model_in_db === true;
+  const modelSecrets = new ModelSecrets(env.LITELLM_SALT_KEY ?? env.TOLLGATE_SALT_KEY ?? gs.masterKey);
+  const modelStore = storeModels ? new ModelStore(db, modelSecrets, env, logger) : null;
+  let modelVersion = 0;
+  if (modelStore) {
+    const loaded = await modelStore.load(config.deployments.length);
+    dbDeployments = loaded.deployments;
+    modelVersion = loaded.version;
+    for (const p of loaded.problems) logger.warn(p);
+  }
+
   const routingStats = policy ? createRoutingStats(policy, redisUrl, redisPrefix, logger) : undefined;
   const engine = createEngine({
-    runtimes: built.runtimes,
+    runtimes: [...built.runtimes, ...buildDbRuntimes(costMaps.current())],
     wildcards: built.wildcards,
     disabled: built.disabled,
     routerPolicy: policy,
@@ -219,13 +309,15 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
     requirePricing: gs.requirePricing,
     catalog: () => versions.current().catalog,
     logger,
-    sink: gs.disableSpendLogs ? null : ledger,
+    sink: obs.sink,
+    onRetry: obs.onRetry,
     access,
     storePrompts: gs.storePromptsInSpendLogs,
     numRetries: config.routerSettings.numRetries,
     timeoutSeconds: config.routerSettings.timeout,
     onSuccess: opts.onSuccess,
     onFailure: opts.onFailure,
+    cache,
   });
   eng = engine;
 
@@ -256,6 +348,7 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
   acceptEmptyJsonBodies(app);
   installAuth(app, access, { keyHeaderName: gs.keyHeaderName, allowedIps: gs.allowedIps });
   installInputGuard(app);
+  obs.installHttpHooks(app);
   registerLlmRoutes(app, engine, logger);
   const responsesStore = createResponsesStore(db, logger);
   registerResponsesRoutes(app, {
@@ -306,12 +399,64 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
     deploymentPriceChanges: (id) => priceChanges.get(id),
   });
   access.registerRoutes(app);
-  registerReportRoutes(app, { db, logger, resetAllSpend: (by) => access.resetAllSpend(by) });
+  registerReportRoutes(app, {
+    db,
+    logger,
+    resetAllSpend: (by) => access.resetAllSpend(by),
+    calculate: (body) => spendCalculationJSON(calculateSpend(engine, body)),
+  });
+  const allRuntimes = () => [...engine.groups.values()].flatMap((g) => g.members);
+  app.get('/health', { config: { kind: 'admin' } }, async (request) => {
+    const q = (request.query ?? {}) as { model?: string; model_id?: string };
+    const list = allRuntimes().filter(
+      (rt) => (!q.model || rt.modelName === q.model) && (!q.model_id || rt.config.id === q.model_id),
+    );
+    return runHealthChecks(list, obs.sink);
+  });
+  app.get('/routes', { config: { kind: 'public' } }, async () => ({
+    routes: routes.map((r) => ({ path: r.url, methods: [r.method], kind: r.kind })),
+  }));
+  let healthTimer: NodeJS.Timeout | null = null;
+  if (gs.raw.background_health_checks === true) {
+    const every = Number(gs.raw.health_check_interval ?? 300);
+    healthTimer = setInterval(
+      () => void runHealthChecks(allRuntimes(), obs.sink).catch(() => undefined),
+      (Number.isFinite(every) && every >= 5 ? every : 300) * 1000,
+    );
+    healthTimer.unref();
+  }
+  registerCacheRoutes(app, cache);
+  const configIds = new Set(config.deployments.map((d) => d.id));
+  /** Re-reads the stored models and swaps them in (after a change here, or one another replica made). */
+  const reloadModels = async () => {
+    if (!modelStore) return;
+    const loaded = await modelStore.load(config.deployments.length);
+    dbDeployments = loaded.deployments;
+    const catalog = costMaps.current();
+    const base = buildRuntimes(config, catalog, { strict, versions });
+    swapRuntimes(engine, [...base.runtimes, ...buildDbRuntimes(catalog)]);
+  };
+  const stopModelWatch = modelStore ? modelStore.watch(modelVersion, reloadModels) : () => {};
+  registerModelRoutes(app, {
+    store: modelStore,
+    secrets: modelSecrets,
+    env,
+    configIds: () => configIds,
+    dbIds: () => new Set(dbDeployments.map((d) => d.id)),
+    validate: (d) => {
+      const r = buildRuntimes({ ...config, deployments: [d] }, costMaps.current(), { strict: true });
+      return { errors: r.errors, warnings: r.warnings };
+    },
+    reload: reloadModels,
+    runtimes: () => [...engine.groups.values()].flatMap((g) => g.members),
+    firstIndex: () => config.deployments.length + dbDeployments.length,
+    bodyLimit: gs.maxRequestBodyBytes,
+  });
   registerDeadLetterRoutes(app, { db });
   registerRepriceRoutes(app, { db, versions: () => versions.copy(), deployments: config.deployments });
   registerUiRoutes(app, {
     pricing: {
-      deployments: () => [...eng.groups.values()].flatMap((g) => g.members),
+      deployments: () => [...engine.groups.values()].flatMap((g) => g.members),
       catalog: () => costMaps.current(),
     },
   });
@@ -338,12 +483,17 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
       if (closed) return;
       closed = true;
       costMaps.stop();
+      stopModelWatch();
+      stopSpendLogUpkeep();
+      if (healthTimer) clearInterval(healthTimer);
       opened.stop();
       await app.close();
+      await obs.close();
       await responsesStore.flush();
       await ledger.close();
       await access.close();
       await routingStats?.close?.();
+      await cache?.close();
       await db.close();
     },
   };

@@ -1,7 +1,8 @@
 /**
  * @module ledger/batch-writer
  * Writes a batch of spend events in ONE SQL statement (hence one transaction): the spend-log rows
- * (ON CONFLICT (request_id) DO NOTHING, so replays are idempotent) and, for the rows actually
+ * (ON CONFLICT DO NOTHING on the (request_id, start_time) key, so replays are idempotent: a replay is
+ * the same spool line, hence the same start_time; migration 008 partitions the table by month) and, for the rows actually
  * inserted, the running totals (key/user/team/end_user/tag), the hourly rollup and the hourly
  * per-tag rollup. Spend travels as text inside one jsonb parameter and is summed as NUMERIC.
  */
@@ -29,22 +30,24 @@ WITH input AS (
     start_time timestamptz, end_time timestamptz, status text, error_type text, error_message text,
     http_status integer, stream boolean, estimated boolean, pricing_source text, unit_prices jsonb,
     cost_breakdown jsonb, raw_usage jsonb, messages jsonb, response jsonb, price_version text, unpriced_parts jsonb,
-    usage jsonb)
+    usage jsonb, cache_hit boolean, cache_key text, saved_spend text)
 ), ins AS (
   INSERT INTO tg_spend_logs (
     request_id, call_type, api_key, key_alias, "user", team_id, end_user, request_tags, metadata,
     model_group, model, provider, api_base, deployment_id, spend, prompt_tokens, completion_tokens,
     total_tokens, cache_read_tokens, cache_creation_tokens, reasoning_tokens, duration_ms, start_time,
     end_time, status, error_type, error_message, http_status, stream, estimated, pricing_source,
-    unit_prices, cost_breakdown, raw_usage, messages, response, price_version, unpriced_parts, usage)
+    unit_prices, cost_breakdown, raw_usage, messages, response, price_version, unpriced_parts, usage, cache_hit,
+    cache_key, saved_spend)
   SELECT
     request_id, call_type, api_key, key_alias, "user", team_id, end_user, request_tags, metadata,
     model_group, model, provider, api_base, deployment_id, spend::numeric, prompt_tokens, completion_tokens,
     total_tokens, cache_read_tokens, cache_creation_tokens, reasoning_tokens, duration_ms, start_time,
     end_time, status, error_type, error_message, http_status, stream, estimated, pricing_source,
-    unit_prices, cost_breakdown, raw_usage, messages, response, price_version, unpriced_parts, usage
+    unit_prices, cost_breakdown, raw_usage, messages, response, price_version, unpriced_parts, usage,
+    coalesce(cache_hit, false), cache_key, saved_spend::numeric
   FROM input ORDER BY request_id
-  ON CONFLICT (request_id) DO NOTHING
+  ON CONFLICT DO NOTHING
   RETURNING request_id, api_key, coalesce("user", '') AS "user", coalesce(team_id, '') AS team_id,
     coalesce(end_user, '') AS end_user, request_tags, model_group, model, provider, spend, prompt_tokens,
     completion_tokens, total_tokens, cache_read_tokens, cache_creation_tokens, status, ${HOUR} AS hour

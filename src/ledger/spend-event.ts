@@ -59,6 +59,12 @@ export interface SpendEvent {
   unpricedParts?: Array<{ kind: string; quantity: number; unit: string; reason: string }> | null;
   /** The normalised usage (pricing/usage.ts field names), kept so history can be re-priced exactly. */
   usage?: Record<string, unknown> | null;
+  /** Answered from the response cache (spend "0"). (additive, issue 17) */
+  cacheHit?: boolean;
+  /** The response-cache key of the request, when the cache was used. */
+  cacheKey?: string | null;
+  /** On a cache hit: what the cached answer cost when it was produced (exact decimal text). */
+  savedSpend?: string | null;
   /** Only when general_settings.store_prompts_in_spend_logs is true. */
   messages?: unknown;
   response?: unknown;

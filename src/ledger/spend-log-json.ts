@@ -69,5 +69,9 @@ export function spendLogRowToJson(row: Record<string, unknown>): Record<string, 
     response: row.response ?? null,
     price_version: row.price_version ?? null,
     unpriced_parts: row.unpriced_parts ?? [],
+    cache_hit: row.cache_hit === true,
+    cache_key: row.cache_key ?? null,
+    saved_spend:
+      row.saved_spend === null || row.saved_spend === undefined ? null : decimalText(row.saved_spend),
   };
 }

@@ -53,6 +53,10 @@ export interface SpendRow {
   /** null when every class was priced. */
   unpriced_parts: unknown[] | null;
   usage: Record<string, unknown> | null;
+  cache_hit: boolean;
+  cache_key: string | null;
+  /** Exact decimal text (what a cache hit saved), or null. */
+  saved_spend: string | null;
 }
 
 /**
@@ -175,6 +179,9 @@ export function toSpendRow(event: SpendEvent): SpendRow {
     price_version: str(e.priceVersion),
     unpriced_parts: Array.isArray(e.unpricedParts) && e.unpricedParts.length > 0 ? e.unpricedParts : null,
     usage: isRecord(e.usage) ? e.usage : null,
+    cache_hit: e.cacheHit === true,
+    cache_key: str(e.cacheKey),
+    saved_spend: e.savedSpend === undefined || e.savedSpend === null ? null : spendText(e.savedSpend),
   };
 }
 

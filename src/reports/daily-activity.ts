@@ -24,10 +24,24 @@ export interface DailyActivityOptions {
   model?: string;
   page: number;
   pageSize: number;
+  /**
+   * /team|tag|customer/daily/activity: the entity dimension. Its ids (empty = all), ids to leave out,
+   * and the metadata shown per entity (team_alias…). Tags read the tag rollups, which have no
+   * deployment model, provider, cache or failure columns (reported as the model group, "", 0).
+   */
+  entity?: {
+    kind: 'team' | 'tag' | 'customer';
+    ids?: string[];
+    exclude?: string[];
+    meta?: Map<string, Record<string, unknown>>;
+  };
 }
+
+const ENTITY_COLUMN = { team: 'team_id', tag: 'tag', customer: 'end_user' } as const;
 
 interface Row {
   day: string;
+  entity: string;
   api_key: string;
   model: string;
   model_group: string;
@@ -110,21 +124,34 @@ function keyMetrics(map: Map<string, Metrics>, key: string): Metrics {
 
 export async function dailyActivity(db: Db, o: DailyActivityOptions): Promise<ReportResult> {
   const p = new Params();
-  const src = rollupSource(p, o.range);
+  const ent = o.entity;
+  const tags = ent?.kind === 'tag';
+  const src = rollupSource(p, o.range, { tags, needsEndUser: ent?.kind === 'customer' });
   const where = [src.where];
+  const col = ent ? ENTITY_COLUMN[ent.kind] : null;
+  if (col && ent?.ids?.length) where.push(`${col} = ANY(${p.add(ent.ids)}::text[])`);
+  if (col && ent?.exclude?.length) where.push(`NOT (${col} = ANY(${p.add(ent.exclude)}::text[]))`);
+  if (col && ent?.kind === 'customer') where.push(`end_user <> ''`);
   if (o.userId !== undefined) where.push(`"user" = ${p.add(o.userId)}`);
   if (o.apiKey !== undefined) where.push(`api_key = ${p.add(o.apiKey)}`);
   if (o.model !== undefined) {
     const m = p.add(o.model);
-    where.push(`(model = ${m} OR model_group = ${m})`);
+    where.push(tags ? `model_group = ${m}` : `(model = ${m} OR model_group = ${m})`);
   }
-  const sql = `SELECT ${src.day()} AS day, api_key, model, model_group, provider,
+  const sql = tags
+    ? `SELECT ${src.day()} AS day, tag AS entity, api_key, model_group AS model, model_group, '' AS provider,
+      sum(spend)::text AS spend, sum(prompt_tokens)::text AS prompt_tokens,
+      sum(completion_tokens)::text AS completion_tokens, sum(total_tokens)::text AS total_tokens,
+      '0' AS cache_read, '0' AS cache_creation, sum(requests)::text AS requests, '0' AS failed
+    FROM ${src.table} WHERE ${where.join(' AND ')}
+    GROUP BY 1, 2, 3, 4, 5 ORDER BY 1 DESC, 2, 3, 4, 5`
+    : `SELECT ${src.day()} AS day, ${col ?? `''`} AS entity, api_key, model, model_group, provider,
       sum(spend)::text AS spend, sum(prompt_tokens)::text AS prompt_tokens,
       sum(completion_tokens)::text AS completion_tokens, sum(total_tokens)::text AS total_tokens,
       sum(cache_read_tokens)::text AS cache_read, sum(cache_creation_tokens)::text AS cache_creation,
       sum(requests)::text AS requests, sum(failed_requests)::text AS failed
     FROM ${src.table} WHERE ${where.join(' AND ')}
-    GROUP BY 1, 2, 3, 4, 5 ORDER BY 1 DESC, 2, 3, 4, 5`;
+    GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1 DESC, 2, 3, 4, 5, 6`;
   const rows = await reportRows<Row>(db, sql, p.values);
   const meta = await keyInfo(
     db,
@@ -144,6 +171,7 @@ export async function dailyActivity(db: Db, o: DailyActivityOptions): Promise<Re
       groups: Map<string, Bucket>;
       providers: Map<string, Bucket>;
       keys: Map<string, Metrics>;
+      entities: Map<string, Bucket>;
     }
   >();
   for (const r of rows) {
@@ -156,6 +184,7 @@ export async function dailyActivity(db: Db, o: DailyActivityOptions): Promise<Re
         groups: new Map(),
         providers: new Map(),
         keys: new Map(),
+        entities: new Map(),
       };
       days.set(r.day, d);
     }
@@ -173,6 +202,11 @@ export async function dailyActivity(db: Db, o: DailyActivityOptions): Promise<Re
     }
     bucket(d.providers, r.provider || 'unknown').metrics.add(r);
     keyMetrics(d.keys, r.api_key).add(r);
+    if (ent) {
+      const b = bucket(d.entities, r.entity || 'Unassigned');
+      b.metrics.add(r);
+      keyMetrics(b.keys, r.api_key).add(r);
+    }
   }
 
   const allDays = [...days.entries()]; // newest first (ORDER BY day DESC)
@@ -199,7 +233,9 @@ export async function dailyActivity(db: Db, o: DailyActivityOptions): Promise<Re
       ),
       mcp_servers: {},
       endpoints: {},
-      entities: {},
+      entities: Object.fromEntries(
+        [...d.entities.entries()].map(([k, b]) => [k, { ...withKeys(b), metadata: ent?.meta?.get(k) ?? {} }]),
+      ),
     },
   }));
   const t = totals.toJSONShape();

@@ -9,8 +9,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pino from 'pino';
 import '../access/fastify-types.js';
 import type { AuthContext, RouteKind } from '../access/types.js';
-import { stringifyExact } from '../pricing/exact-json.js';
+import { exact, stringifyExact } from '../pricing/exact-json.js';
 import type { Db } from '../store/db.js';
+import { globalActivity, globalSpendLogs, spendKeys, spendTags, spendUsers } from './activity-reports.js';
 import { toCsv } from './csv.js';
 import { dailyActivity } from './daily-activity.js';
 import { focusExport } from './focus.js';
@@ -46,6 +47,8 @@ export interface ReportDeps {
   resetAllSpend: (by: string) => Promise<void>;
   /** Proxy-wide max budget shown by GET /global/spend (exact decimal text); null when none. */
   maxBudget?: string | null;
+  /** POST /spend/calculate: prices a usage or a prompt (money fields as exact decimal text). */
+  calculate?: (body: unknown) => Record<string, unknown>;
 }
 
 export const REPORT_ROUTES: ReadonlyArray<{ method: 'GET' | 'POST'; url: string; kind: RouteKind }> = [
@@ -63,6 +66,15 @@ export const REPORT_ROUTES: ReadonlyArray<{ method: 'GET' | 'POST'; url: string;
   { method: 'GET', url: '/spend/export/focus', kind: 'spend' },
   { method: 'POST', url: '/global/spend/reset', kind: 'admin' },
   ...SELF_SPEND_ROUTES,
+  { method: 'GET', url: '/team/daily/activity', kind: 'spend' },
+  { method: 'GET', url: '/tag/daily/activity', kind: 'spend' },
+  { method: 'GET', url: '/customer/daily/activity', kind: 'spend' },
+  { method: 'GET', url: '/global/activity', kind: 'spend' },
+  { method: 'GET', url: '/global/spend/logs', kind: 'spend' },
+  { method: 'GET', url: '/spend/tags', kind: 'spend' },
+  { method: 'GET', url: '/spend/keys', kind: 'spend' },
+  { method: 'GET', url: '/spend/users', kind: 'spend' },
+  { method: 'POST', url: '/spend/calculate', kind: 'info' },
 ];
 
 export const RESET_RESPONSE =
@@ -228,6 +240,74 @@ export function registerReportRoutes(app: FastifyInstance, deps: ReportDeps): vo
   });
 
   registerSelfSpendRoutes(app, { db, send });
+  const entityActivity =
+    (kind: 'team' | 'tag' | 'customer', idsParam: string) =>
+    async (req: FastifyRequest, reply: FastifyReply) => {
+      const query = q(req);
+      const ids = listParam(query, idsParam) ?? (kind === 'team' ? listParam(query, 'team_id') : undefined);
+      const exclude = kind === 'team' ? listParam(query, 'exclude_team_ids') : undefined;
+      let meta: Map<string, Record<string, unknown>> | undefined;
+      if (kind === 'team') {
+        const r = await db.query<{ team_id: string; team_alias: string | null }>(
+          'SELECT team_id, team_alias FROM tg_teams',
+        );
+        meta = new Map(r.rows.map((t) => [t.team_id, { team_alias: t.team_alias }]));
+      } else if (kind === 'customer') {
+        const r = await db.query<{ user_id: string; alias: string | null }>(
+          'SELECT user_id, alias FROM tg_customers',
+        );
+        meta = new Map(r.rows.map((c) => [c.user_id, { alias: c.alias }]));
+      }
+      const apiKey = str(query, 'api_key');
+      const result = await dailyActivity(db, {
+        range: requiredRange(query),
+        apiKey: apiKey === undefined ? undefined : apiKeyHash(apiKey),
+        model: str(query, 'model'),
+        page: intParam(query, 'page', 1, 1, 1_000_000),
+        pageSize: intParam(query, 'page_size', 50, 1, 1000),
+        entity: { kind, ids, exclude, meta },
+      });
+      return send(reply, query, result, `${kind}-daily-activity`);
+    };
+  app.get('/team/daily/activity', spend, entityActivity('team', 'team_ids'));
+  app.get('/tag/daily/activity', spend, entityActivity('tag', 'tags'));
+  app.get('/customer/daily/activity', spend, entityActivity('customer', 'end_user_ids'));
+
+  app.get('/global/activity', spend, async (req, reply) => {
+    const query = q(req);
+    return send(
+      reply,
+      query,
+      await globalActivity(db, rangeOrLastDays(query), str(query, 'model')),
+      'global-activity',
+    );
+  });
+  app.get('/global/spend/logs', spend, async (req, reply) => {
+    const query = q(req);
+    const apiKey = str(query, 'api_key');
+    const result = await globalSpendLogs(
+      db,
+      rangeOrLastDays(query),
+      apiKey === undefined ? undefined : apiKeyHash(apiKey),
+    );
+    return send(reply, query, result, 'global-spend-logs');
+  });
+  app.get('/spend/tags', spend, async (req, reply) => {
+    const query = q(req);
+    return send(reply, query, await spendTags(db, rangeOrLastDays(query)), 'spend-tags');
+  });
+  app.get('/spend/keys', spend, async (req, reply) => send(reply, q(req), await spendKeys(db), 'spend-keys'));
+  app.get('/spend/users', spend, async (req, reply) => {
+    const query = q(req);
+    return send(reply, query, await spendUsers(db, str(query, 'user_id')), 'spend-users');
+  });
+  app.post('/spend/calculate', { config: { kind: 'info' as const } }, async (req, reply) => {
+    if (!deps.calculate) throw badRequest('Spend calculation is not available.');
+    const r = deps.calculate(req.body);
+    return reply
+      .type('application/json; charset=utf-8')
+      .send(stringifyExact({ ...r, cost: exact(String(r.cost)) }));
+  });
 
   app.post('/global/spend/reset', { config: { kind: 'admin' as const } }, async (req, reply) => {
     const who = actorOf(req.auth);

@@ -44,19 +44,17 @@ export const record = z
 
 /**
  * LiteLLM fields that Tollgate does not enforce: refused by name (never accepted and silently ignored, which
- * would let a user believe a limit is in force).
+ * would let a user believe a limit is in force). Per-model budgets and limits and budget objects are enforced
+ * (access/extra-limits.ts) where the route's schema accepts them.
  */
 const NOT_ENFORCED: Readonly<Record<string, string>> = {
-  model_max_budget: 'per-model budgets are not enforced by Tollgate',
-  model_rpm_limit: 'per-model rpm limits are not enforced by Tollgate',
-  model_tpm_limit: 'per-model tpm limits are not enforced by Tollgate',
   allowed_routes: 'per-key route restrictions are not enforced by Tollgate',
   enforced_params: 'enforced request parameters are not supported by Tollgate',
-  budget_id: 'budget tables (/budget/*) are not supported by Tollgate: set max_budget and budget_duration',
   guardrails: 'guardrails are not supported by Tollgate',
   aliases: 'per-key model aliases are not supported by Tollgate',
   config: 'per-key config is not supported by Tollgate',
-  allowed_cache_controls: 'response caching is not supported by Tollgate',
+  allowed_cache_controls:
+    'per-key cache controls are not supported by Tollgate (the cache follows cache_params)',
   soft_budget_cooldown: 'not supported by Tollgate',
   object_permission: 'MCP / vector-store permissions are not supported by Tollgate',
   organization_id: 'organizations are not supported by Tollgate',

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { AccessCore } from '../core.js';
 import { customerFromRow } from '../records.js';
 import { insertRow, isUniqueViolation, loadCustomer, updateRow } from '../repo.js';
+import { withBudgetObject } from './budgets.js';
 import {
   badRequest,
   budgetColumns,
@@ -28,6 +29,8 @@ const customerFields = {
   max_budget: moneyField,
   budget_duration: durationField,
   metadata: record,
+  /** A budget object (/budget/new) whose limits apply (issue 17). */
+  budget_id: optString,
 };
 const NewSchema = z.object({ ...customerFields, user_id: z.string().min(1) });
 const UpdateSchema = NewSchema;
@@ -35,7 +38,7 @@ const IdsSchema = z.object({ user_ids: z.array(z.string().min(1)).min(1) });
 
 async function newCustomer(deps: RouteDeps, request: FastifyRequest): Promise<unknown> {
   const { core } = deps;
-  const input = parseBody(NewSchema, request.body);
+  const input = await withBudgetObject(core, parseBody(NewSchema, request.body));
   const now = core.now();
   let row: Record<string, unknown>;
   try {
@@ -44,6 +47,7 @@ async function newCustomer(deps: RouteDeps, request: FastifyRequest): Promise<un
       alias: input.alias ?? null,
       blocked: input.blocked ?? false,
       metadata: input.metadata ?? {},
+      ...(input.budget_id ? { budget_id: input.budget_id } : {}),
       created_at: new Date(now),
       updated_at: new Date(now),
       ...budgetColumns(input, now, { soft: false, limits: false }),

@@ -13,6 +13,7 @@ import { periodEndOf } from '../core.js';
 import { entityRef, type KeyRecord, keyFromRow } from '../records.js';
 import { insertRow, isUniqueViolation, loadKey, loadSeed, updateRow } from '../repo.js';
 import { generateVirtualKey, hashKey, keyDisplayName, toKeyHash } from '../secrets.js';
+import { modelLimitMap, modelMaxBudget, withBudgetObject } from './budgets.js';
 import {
   badRequest,
   budgetColumns,
@@ -39,6 +40,11 @@ const keyFields = {
   permissions: record,
   blocked: z.boolean().nullish(),
   ...budgetSchema,
+  // issue 17: budget objects and per-model budgets/limits (LiteLLM names)
+  budget_id: optString,
+  model_max_budget: record,
+  model_rpm_limit: record,
+  model_tpm_limit: record,
 };
 
 const GenerateSchema = z.object({ ...keyFields, key: optString });
@@ -70,6 +76,13 @@ function keyColumns(deps: RouteDeps, input: KeyInput, now: number): Record<strin
   const perms = permissionsOf(input.permissions);
   if (perms) cols.permissions = perms;
   if (input.blocked !== undefined && input.blocked !== null) cols.blocked = input.blocked;
+  if (input.budget_id) cols.budget_id = input.budget_id;
+  const mmb = modelMaxBudget(input.model_max_budget, deps.modelNames());
+  if (mmb) cols.model_max_budget = mmb;
+  const rpm = modelLimitMap(input.model_rpm_limit, deps.modelNames(), 'model_rpm_limit');
+  if (rpm) cols.model_rpm_limit = rpm;
+  const tpm = modelLimitMap(input.model_tpm_limit, deps.modelNames(), 'model_tpm_limit');
+  if (tpm) cols.model_tpm_limit = tpm;
   return cols;
 }
 
@@ -110,7 +123,7 @@ export async function syncBudget(
 
 async function generate(deps: RouteDeps, request: FastifyRequest): Promise<unknown> {
   const { core } = deps;
-  const input = parseBody(GenerateSchema, request.body);
+  const input = await withBudgetObject(core, parseBody(GenerateSchema, request.body));
   const now = core.now();
   const key = input.key ?? generateVirtualKey();
   if (!key.startsWith('sk-') || key.length < 8) {
@@ -171,7 +184,7 @@ async function info(deps: RouteDeps, request: FastifyRequest): Promise<unknown> 
 
 async function update(deps: RouteDeps, request: FastifyRequest): Promise<unknown> {
   const { core } = deps;
-  const input = parseBody(UpdateSchema, request.body);
+  const input = await withBudgetObject(core, parseBody(UpdateSchema, request.body));
   const now = core.now();
   const existing = await findKey(core, input.key);
   const cols = keyColumns(deps, { ...input, key: undefined }, now);

@@ -48,8 +48,10 @@ function makeHandler(engine: Engine, callType: CallType, logger: Logger) {
     reply.header('x-tollgate-request-id', requestId).header('x-litellm-call-id', requestId);
     const plan = await engine.prepare({ callType, body, auth: request.auth, requestId });
     reply.header('x-tollgate-model-group', plan.modelGroup).header('x-litellm-model-group', plan.modelGroup);
+    if (plan.cache) reply.header('x-litellm-cache-key', plan.cache.key);
     if (!plan.stream) {
       const r = await engine.complete(plan);
+      if (r.cacheHit) reply.header('x-tollgate-cache-hit', 'true');
       return reply
         .headers(costHeaders(r.costText, r.runtime, r.cost.source))
         .type(r.contentType ?? 'application/json')
