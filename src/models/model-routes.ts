@@ -105,7 +105,9 @@ export function registerModelRoutes(app: FastifyInstance, deps: ModelRouteDeps):
   };
 
   app.register(async (child) => {
-    // Keep the body text: prices are read from their written digits, like config.yaml.
+    // Keep the body text: prices are read from their written digits, like config.yaml. (The parent's JSON
+    // parser is replaced in this scope only.)
+    child.removeContentTypeParser('application/json');
     child.addContentTypeParser(
       'application/json',
       { parseAs: 'string', bodyLimit: deps.bodyLimit },
