@@ -61,7 +61,7 @@ export const ERRORS = {
   /** Every deployment of the model group is cooling down after failures or at its rpm/tpm (retry-after). */
   TG_ERR_NO_DEPLOYMENT_AVAILABLE: { status: 429, type: 'rate_limit_error', code: 'no_deployment_available' },
   /** The database is unreachable and the request needs it (e.g. a key not seen since the start). */
-  TG_ERR_DB_UNAVAILABLE: { status: 503, type: 'internal_error', code: 'database_unavailable' },
+  TG_ERR_DB_UNAVAILABLE: { status: 503, type: 'server_error', code: 'database_unavailable' },
   TG_ERR_INTERNAL: { status: 500, type: 'internal_error', code: 'internal_error' },
 } as const satisfies Record<string, ErrorSpec>;
 

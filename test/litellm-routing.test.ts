@@ -292,11 +292,15 @@ describe('LiteLLM parity of the proxy routes', () => {
   });
 
   it('/key/generate refuses a field it would not enforce, naming it', async () => {
-    const r = await post('/key/generate', { models: ['gpt-4o'], model_max_budget: { 'gpt-4o': 1 } });
+    const r = await post('/key/generate', { models: ['gpt-4o'], allowed_routes: ['/v1/chat/completions'] });
     expect(r.status).toBe(400);
     const e = r.json.error as { message: string; param: string };
-    expect(e.param).toBe('model_max_budget');
-    expect(e.message).toContain('"model_max_budget" (per-model budgets are not enforced by Tollgate)');
+    expect(e.param).toBe('allowed_routes');
+    expect(e.message).toContain('"allowed_routes" (per-key route restrictions are not enforced by Tollgate)');
+    // Per-model budgets are enforced, so they are accepted in LiteLLM's shape and a wrong shape is named.
+    const bad = await post('/key/generate', { models: ['gpt-4o'], model_max_budget: { 'gpt-4o': 1 } });
+    expect(bad.status).toBe(400);
+    expect((bad.json.error as { message: string }).message).toContain('model_max_budget.gpt-4o must be');
     const ok = await post('/key/generate', { models: ['gpt-4o'], max_budget: 1 });
     expect(ok.status).toBe(200);
     // A name a wildcard deployment serves is a valid model for a key.

@@ -87,7 +87,7 @@ describe('POST /spend/reprice (admin)', () => {
     expect(r.dry_run).toBe(true);
     expect(r.rows.changed).toBeGreaterThanOrEqual(2); // every gpt request of the day, now free
     expect(r.totals.after).toBe('0');
-    expect(r.by_model[0].id).toBe('openai/gpt-4o');
+    expect(r.by_model[0].id).toBe('gpt-4o'); // the spend row's model, as LiteLLM records it
     expect((await log(id)).spend).toBe(row.spend); // dry run: unchanged
     const csv = await fetch(`${t.url}/spend/reprice?format=csv`, {
       method: 'POST',

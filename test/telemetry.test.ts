@@ -158,10 +158,11 @@ describe('Prometheus metrics with LiteLLM names', () => {
       team: 't-metrics',
       team_alias: 'Metrics Team',
     };
-    expect(series(m, 'litellm_spend_metric_total', { ...who, model: 'openai/gpt-4o' })).toBe(
+    // `model` is the model sent to the provider, without its prefix, as LiteLLM labels it.
+    expect(series(m, 'litellm_spend_metric_total', { ...who, model: 'gpt-4o' })).toBe(
       Number(formatMoney(exact)),
     );
-    expect(series(m, 'litellm_requests_metric_total', { ...who, model: 'openai/gpt-4o' })).toBe(10);
+    expect(series(m, 'litellm_requests_metric_total', { ...who, model: 'gpt-4o' })).toBe(10);
     expect(
       series(m, 'litellm_total_tokens_metric_total', { ...who, requested_model: 'gpt-4o' }),
     ).toBeGreaterThan(0);
@@ -194,25 +195,25 @@ describe('Prometheus metrics with LiteLLM names', () => {
     expect(
       series(m, 'litellm_deployment_failure_responses_total', {
         requested_model: 'fb',
-        litellm_model_name: 'openai/gpt-4o-fail-500',
+        litellm_model_name: 'gpt-4o-fail-500',
         exception_status: '500',
       }),
     ).toBe(1);
     expect(
       series(m, 'litellm_deployment_success_responses_total', {
         requested_model: 'fb',
-        litellm_model_name: 'openai/gpt-4o-mini',
+        litellm_model_name: 'gpt-4o-mini',
       }),
     ).toBe(1);
     expect(
       series(m, 'litellm_deployment_successful_fallbacks_total', {
         requested_model: 'fb',
-        fallback_model: 'openai/gpt-4o-mini',
+        fallback_model: 'gpt-4o-mini',
         exception_status: '500',
       }),
     ).toBe(1);
-    expect(series(m, 'litellm_deployment_state', { litellm_model_name: 'openai/gpt-4o-fail-500' })).toBe(1);
-    expect(series(m, 'litellm_deployment_state', { litellm_model_name: 'openai/gpt-4o' })).toBe(0);
+    expect(series(m, 'litellm_deployment_state', { litellm_model_name: 'gpt-4o-fail-500' })).toBe(1);
+    expect(series(m, 'litellm_deployment_state', { litellm_model_name: 'gpt-4o' })).toBe(0);
     expect(
       series(m, 'litellm_api_key_max_budget_metric', { hashed_api_key: token, api_key_alias: 'metrics-key' }),
     ).toBe(2);
@@ -257,7 +258,7 @@ describe('OpenTelemetry', () => {
     expect(span.attrs).toMatchObject({
       'gen_ai.operation.name': 'chat',
       'gen_ai.request.model': 'gpt-4o',
-      'gen_ai.response.model': 'openai/gpt-4o',
+      'gen_ai.response.model': 'gpt-4o',
       'gen_ai.provider.name': 'openai',
       'tollgate.cost_usd': r.headers.get('x-litellm-response-cost'),
       'metadata.end_user': 'cust-otel',

@@ -43,7 +43,7 @@ function lookupFailed(err: unknown): GatewayError {
   return new GatewayError(
     'TG_ERR_DB_UNAVAILABLE',
     'This API key cannot be verified right now: the database is unreachable. The master key and keys used recently still work.',
-    { cause: err },
+    { cause: err, headers: { 'retry-after': '1' } },
   );
 }
 

@@ -122,7 +122,14 @@ export class ExtraLimits {
   }
 
   async start(): Promise<void> {
-    await this.refreshTagNames();
+    // Without the database (allow_requests_on_db_unavailable) the gateway still starts: tag limits
+    // apply from the first refresh that reaches it (every second below).
+    await this.refreshTagNames().catch((err) =>
+      this.core.logger.warn(
+        { err: String(err) },
+        'tag names not loaded; tag limits apply once the database answers',
+      ),
+    );
     this.timer = setInterval(() => {
       this.refreshTagNames().catch((err) => this.core.logger.debug({ err }, 'tag name refresh failed'));
     }, 1_000);

@@ -128,7 +128,7 @@ export function startObservability(
               endUser: plan.tracking.endUser,
             },
             {
-              model: rt.config.model,
+              model: rt.config.upstreamModel, // as the spend event of the same deployment labels it
               deploymentId: rt.config.id,
               apiBase: rt.apiBase,
               provider: rt.config.provider,

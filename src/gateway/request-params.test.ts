@@ -93,6 +93,16 @@ describe('validateRequestParams', () => {
     expect(
       error(() => validateRequestParams('embedding', { input: 'x', encoding_format: 'hex' })).param,
     ).toBe('encoding_format');
+    // The Responses API: tools is an array, max_output_tokens a positive integer.
+    expect(error(() => validateRequestParams('responses', { input: 'x', tools: '\u0000' })).param).toBe(
+      'tools',
+    );
+    expect(error(() => validateRequestParams('responses', { input: 'x', max_output_tokens: 0 })).param).toBe(
+      'max_output_tokens',
+    );
+    expect(() =>
+      validateRequestParams('responses', { input: 'x', tools: [], tool_choice: 'auto', store: false }),
+    ).not.toThrow();
   });
 
   it('refuses any body field nested deeper than the body limit (a 5,000-level tools array)', () => {

@@ -159,6 +159,22 @@ const ANTHROPIC: Record<string, Check> = {
   tools: array,
   tool_choice: object,
 };
+/** OpenAI Responses API (POST /v1/responses): its own names for the sampling and tool fields. */
+const RESPONSES: Record<string, Check> = {
+  max_output_tokens: int(1),
+  temperature: num(0, 2),
+  top_p: num(0, 1),
+  stream: bool,
+  store: bool,
+  background: bool,
+  tools: array,
+  tool_choice: stringOrObject,
+  parallel_tool_calls: bool,
+  previous_response_id: string(256),
+  text: object,
+  reasoning: object,
+  truncation: oneOf('auto', 'disabled'),
+};
 const EMBEDDING: Record<string, Check> = { dimensions: int(1), encoding_format: oneOf('float', 'base64') };
 const IMAGE: Record<string, Check> = {
   n: int(1, 10),
@@ -173,6 +189,7 @@ const BY_CALL: Record<CallType, Record<string, Check>> = {
   anthropic_messages: ANTHROPIC,
   embedding: EMBEDDING,
   image_generation: IMAGE,
+  responses: RESPONSES,
 } as Record<CallType, Record<string, Check>>;
 
 /** No NUL or other C0 control characters (ids end up in SQL lookups and logs). */

@@ -50,6 +50,20 @@ describe.each(['pglite', 'postgres'] as const)('responses store on %s', (kind) =
     expect(await reader.get('resp_unknown')).toBeNull();
   });
 
+  it('a NUL in the conversation (jsonb cannot hold one) is stored as U+FFFD, not lost', async () => {
+    const writer = createResponsesStore(db, logger);
+    const nul = record('resp_nul', {
+      inputItems: [
+        { id: 'msg_1', type: 'message', role: 'user', content: [{ type: 'input_text', text: 'a\u0000b' }] },
+      ],
+    });
+    writer.save(nul);
+    await writer.flush();
+    expect(await writer.get('resp_nul')).toEqual(nul); // the in-memory copy is unchanged
+    const back = await createResponsesStore(db, logger).get('resp_nul');
+    expect(JSON.stringify(back?.inputItems)).toContain('a\ufffdb');
+  });
+
   it('delete removes it everywhere, even while its write is still in flight', async () => {
     const store = createResponsesStore(db, logger);
     store.save(record('resp_2'));

@@ -54,6 +54,15 @@ function json<T>(v: unknown): T | null {
   return (typeof v === 'string' ? JSON.parse(v) : v) as T;
 }
 
+/**
+ * PostgreSQL jsonb cannot hold U+0000: the stored copy carries U+FFFD in its place (the response
+ * the client got, and the in-memory copy, are unchanged), so a NUL in a prompt cannot make a
+ * response impossible to retrieve later.
+ */
+function storableText(_key: string, v: unknown): unknown {
+  return typeof v === 'string' && v.includes('\u0000') ? v.replaceAll('\u0000', '\ufffd') : v;
+}
+
 export function createResponsesStore(db: Db | null, logger: Logger, maxCached = 256): ResponsesStore {
   const recent = new Map<string, StoredResponse>();
   const pending = new Set<Promise<void>>();
@@ -77,8 +86,8 @@ export function createResponsesStore(db: Db | null, logger: Logger, maxCached = 
             r.deploymentId,
             r.native,
             r.createdAt,
-            r.response === null ? null : JSON.stringify(r.response),
-            r.inputItems === null ? null : JSON.stringify(r.inputItems),
+            r.response === null ? null : JSON.stringify(r.response, storableText),
+            r.inputItems === null ? null : JSON.stringify(r.inputItems, storableText),
           ],
         )
         .then(

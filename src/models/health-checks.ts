@@ -82,7 +82,7 @@ export async function checkDeployment(
   const start = Date.now();
   const plan = { requestId, callType, body, stream: false, mockResponse: undefined };
   const d = {
-    model: rt.config.model,
+    model: rt.config.upstreamModel, // litellm_model_name as the spend events label it
     deploymentId: rt.config.id,
     apiBase: rt.apiBase,
     provider: rt.config.provider,

@@ -34,7 +34,8 @@ export function scopedKey(req: FastifyRequest): string {
   const q = (req.query ?? {}) as Query;
   const param = str(q, 'key');
   if (param !== undefined) return apiKeyHash(param);
-  if (req.auth?.keyHash) return req.auth.keyHash;
+  // The master key's own rows (logged under its hash) are read with ?key= like any other key's.
+  if (req.auth?.keyHash && !req.auth.isMaster) return req.auth.keyHash;
   throw badRequest(
     'Pass the key to read: ?key=<key or its sha256 hash> (the master key has no spend of its own here; use /spend/* for all spend).',
     'key',

@@ -27,7 +27,8 @@ export function whoamiBody(auth: AuthContext): Record<string, unknown> {
     can_manage: role === 'admin',
     can_read_all_spend: role !== 'key',
     key:
-      auth.keyHash === ''
+      // The master key is logged under its hash (as LiteLLM does) but is not a virtual key.
+      auth.isMaster || auth.keyHash === ''
         ? null
         : {
             token: auth.keyHash,
