@@ -42,3 +42,48 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
     expect(r.rows).toHaveLength(0);
   });
 });
+
+describe('the embedded database on its own thread', () => {
+  let db: Db;
+  beforeAll(async () => {
+    db = await openStore({});
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  it('keeps the request thread free while a heavy statement runs', async () => {
+    let turns = 0;
+    let spinning = true;
+    const spin = () => {
+      turns++;
+      if (spinning) setImmediate(spin);
+    };
+    setImmediate(spin);
+    const r = await db.query<{ n: string }>('SELECT count(*)::text AS n FROM generate_series(1, 3000000)');
+    spinning = false;
+    expect(r.rows[0].n).toBe('3000000');
+    // On the same thread the WASM statement would hold the event loop for its whole run.
+    expect(turns).toBeGreaterThan(100);
+  });
+
+  it('hands back PostgreSQL errors with their SQLSTATE, and isolates a transaction', async () => {
+    await db.query(`INSERT INTO tg_spend_totals (entity_type, entity_id) VALUES ('key','dup')`);
+    const err = await db
+      .query(`INSERT INTO tg_spend_totals (entity_type, entity_id) VALUES ('key','dup')`)
+      .catch((e: unknown) => e as { code?: string; message: string });
+    expect(err).toMatchObject({ code: '23505' });
+    let outsideSaw: number | null = null;
+    await db.transaction(async (tx) => {
+      await tx.query(`INSERT INTO tg_spend_totals (entity_type, entity_id) VALUES ('key','in-tx')`);
+      // A statement outside the transaction waits for it to end (one connection), then sees its row.
+      void db
+        .query(`SELECT 1 FROM tg_spend_totals WHERE entity_id = 'in-tx'`)
+        .then((r) => (outsideSaw = r.rows.length));
+      await new Promise((r) => setTimeout(r, 50));
+      expect(outsideSaw).toBeNull();
+    });
+    await db.query('SELECT 1');
+    expect(outsideSaw).toBe(1);
+  });
+});
