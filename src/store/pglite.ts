@@ -114,7 +114,9 @@ function startWorker(init: WorkerInit): Worker {
   const here = import.meta.url;
   if (here.endsWith('.js')) return new Worker(new URL('./pglite-worker.js', here), { workerData: init });
   // The package's ESM entry (its require() entry resolves; the import one sits beside it).
-  const tsx = createRequire(here).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs');
+  const tsx = createRequire(here)
+    .resolve('tsx/esm/api')
+    .replace(/\.cjs$/, '.mjs');
   const entry = new URL('./pglite-worker.ts', here).href;
   const boot = `import(${JSON.stringify(pathToFileURL(tsx).href)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
   return new Worker(boot, { eval: true, workerData: init });
