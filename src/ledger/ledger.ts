@@ -417,6 +417,10 @@ class SpendLedger implements Ledger {
       this.health.committed(this.spool.pending());
       await this.storePendingDeadLetters();
       this.settleWaiters();
+      // Under a steady trickle, writing what arrived during the last write would mean one small
+      // statement after another (each costs the database far more than a row does): a partial
+      // batch waits for the next tick or a full batch, unless someone waits for it (flush, close).
+      if (this.waiters.length === 0 && this.spool.pending() < this.batchSize) return;
     }
   }
 
