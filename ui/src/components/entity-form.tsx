@@ -5,7 +5,9 @@
  * gets focus, and the gateway's own refusal is shown above the buttons.
  */
 import { useMemo, useState } from 'preact/hooks';
-import { buildBody, type FieldDef, type FormState, type FormValue } from '../lib/form-fields';
+import type { JsonObject } from '../lib/exact-json';
+import { buildBody, type FieldDef, type FormState, type FormValue, initialState } from '../lib/form-fields';
+import { Dialog } from './dialog';
 import { ErrorNotice } from './notice';
 
 function Input({
@@ -217,5 +219,48 @@ export function EntityForm({
         </button>
       </div>
     </form>
+  );
+}
+
+/**
+ * The create / edit dialog of an entity page (teams, customers): the form in a wide dialog, and on
+ * submit the create or the update call (the update names the entity by its id field), then done().
+ */
+export function EntityFormDialog({
+  noun,
+  id,
+  defs,
+  entity,
+  name,
+  save,
+  onClose,
+  onSaved,
+}: {
+  /** "team", "customer": the title and button say "Create a team", "Create team". */
+  noun: string;
+  id: string;
+  defs: readonly FieldDef[];
+  /** null: create. */
+  entity: JsonObject | null;
+  name: (e: JsonObject) => string;
+  save: (body: Record<string, unknown>, entity: JsonObject | null) => Promise<unknown>;
+  onClose: () => void;
+  onSaved: () => void;
+}) {
+  return (
+    <Dialog title={entity ? `Edit ${name(entity)}` : `Create a ${noun}`} onClose={onClose} wide>
+      <EntityForm
+        id={id}
+        defs={defs}
+        initial={initialState(defs, entity)}
+        editing={entity !== null}
+        submitLabel={entity ? 'Save changes' : `Create ${noun}`}
+        onCancel={onClose}
+        onSubmit={async (body) => {
+          await save(body, entity);
+          onSaved();
+        }}
+      />
+    </Dialog>
   );
 }

@@ -5,14 +5,14 @@
  * a budget or block applies only to customers listed here.
  */
 import { useState } from 'preact/hooks';
-import { ConfirmDialog, Dialog } from '../components/dialog';
-import { EntityForm } from '../components/entity-form';
+import { ConfirmDialog } from '../components/dialog';
+import { EntityFormDialog } from '../components/entity-form';
 import { BudgetBar } from '../components/money';
 import { ErrorNotice, InfoNotice, Loading } from '../components/notice';
 import { TableScroll } from '../components/table-scroll';
 import { useConsole } from '../lib/context';
 import { asArray, asString, isObject, type JsonObject } from '../lib/exact-json';
-import { type FieldDef, initialState } from '../lib/form-fields';
+import type { FieldDef } from '../lib/form-fields';
 import { formatInt } from '../lib/money';
 import { hrefOf } from '../lib/router';
 import { useAction } from '../lib/use-action';
@@ -157,26 +157,23 @@ export function CustomersPage() {
         </TableScroll>
       </section>
       {action?.kind === 'create' || action?.kind === 'edit' ? (
-        <Dialog
-          title={action.kind === 'create' ? 'Create a customer' : `Edit ${custName(action.c)}`}
+        <EntityFormDialog
+          noun="customer"
+          id="customer-form"
+          defs={FIELDS}
+          entity={action.kind === 'edit' ? action.c : null}
+          name={custName}
+          save={(body, c) =>
+            c
+              ? api.post('/customer/update', { ...body, user_id: asString(c.user_id) })
+              : api.post('/customer/new', body)
+          }
           onClose={() => setAction(null)}
-          wide
-        >
-          <EntityForm
-            id="customer-form"
-            defs={FIELDS}
-            initial={initialState(FIELDS, action.kind === 'edit' ? action.c : null)}
-            editing={action.kind === 'edit'}
-            submitLabel={action.kind === 'create' ? 'Create customer' : 'Save changes'}
-            onCancel={() => setAction(null)}
-            onSubmit={async (body) => {
-              if (action.kind === 'create') await api.post('/customer/new', body);
-              else await api.post('/customer/update', { ...body, user_id: asString(action.c.user_id) });
-              list.reload();
-              setAction(null);
-            }}
-          />
-        </Dialog>
+          onSaved={() => {
+            list.reload();
+            setAction(null);
+          }}
+        />
       ) : null}
       {action?.kind === 'delete' ? (
         <ConfirmDialog

@@ -5,14 +5,14 @@
  */
 import { useState } from 'preact/hooks';
 import { ConfirmDialog, Dialog } from '../components/dialog';
-import { EntityForm } from '../components/entity-form';
+import { EntityFormDialog } from '../components/entity-form';
 import { BudgetBar } from '../components/money';
 import { ErrorNotice, Loading } from '../components/notice';
 import { TableScroll } from '../components/table-scroll';
 import { type Choices, useChoices } from '../lib/choices';
 import { useConsole } from '../lib/context';
 import { asArray, asString, isObject, type JsonObject } from '../lib/exact-json';
-import { BUDGET_FIELDS, type FieldDef, initialState, LIMIT_FIELDS, limitsText } from '../lib/form-fields';
+import { BUDGET_FIELDS, type FieldDef, LIMIT_FIELDS, limitsText } from '../lib/form-fields';
 import { formatInt } from '../lib/money';
 import { useAction } from '../lib/use-action';
 import { useLoad } from '../lib/use-load';
@@ -263,26 +263,23 @@ export function TeamsPage() {
         </TableScroll>
       </section>
       {action?.kind === 'create' || action?.kind === 'edit' ? (
-        <Dialog
-          title={action.kind === 'create' ? 'Create a team' : `Edit ${teamName(action.team)}`}
+        <EntityFormDialog
+          noun="team"
+          id="team-form"
+          defs={defs}
+          entity={action.kind === 'edit' ? action.team : null}
+          name={teamName}
+          save={(body, team) =>
+            team
+              ? api.post('/team/update', { ...body, team_id: asString(team.team_id) })
+              : api.post('/team/new', body)
+          }
           onClose={() => setAction(null)}
-          wide
-        >
-          <EntityForm
-            id="team-form"
-            defs={defs}
-            initial={initialState(defs, action.kind === 'edit' ? action.team : null)}
-            editing={action.kind === 'edit'}
-            submitLabel={action.kind === 'create' ? 'Create team' : 'Save changes'}
-            onCancel={() => setAction(null)}
-            onSubmit={async (body) => {
-              if (action.kind === 'create') await api.post('/team/new', body);
-              else await api.post('/team/update', { ...body, team_id: asString(action.team.team_id) });
-              list.reload();
-              setAction(null);
-            }}
-          />
-        </Dialog>
+          onSaved={() => {
+            list.reload();
+            setAction(null);
+          }}
+        />
       ) : null}
       {membersTeam ? (
         <Dialog title={`Members of ${teamName(membersTeam)}`} onClose={() => setAction(null)} wide>
