@@ -21,6 +21,8 @@ export interface SeedOptions {
   concurrency?: number;
   endMs?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Events in time order, as a live gateway writes them (default: uniformly at random over the span). */
+  inTimeOrder?: boolean;
 }
 
 export async function seedSpend(db: Db, o: SeedOptions): Promise<{ inserted: number; ms: number }> {
@@ -40,7 +42,13 @@ export async function seedSpend(db: Db, o: SeedOptions): Promise<{ inserted: num
       const offset = next;
       const n = Math.min(batchSize, o.count - offset);
       next += n;
-      const events = syntheticEvents(world, n, offset, { seed, days: o.days ?? 60, endMs, idPrefix });
+      const events = syntheticEvents(world, n, offset, {
+        seed,
+        days: o.days ?? 60,
+        endMs,
+        idPrefix,
+        ...(o.inTimeOrder ? { inTimeOrder: { total: o.count } } : {}),
+      });
       const r = await writeSpendBatch(db, events);
       inserted += r.inserted;
       done += n;

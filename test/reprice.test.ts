@@ -14,7 +14,7 @@ import {
 } from '../src/pricing/index.js';
 import { diffReportCsv } from '../src/reprice/diff-report.js';
 import { priceFileFromJson } from '../src/reprice/price-file.js';
-import { reprice, repriceRun } from '../src/reprice/reprice-run.js';
+import { planSlices, reprice, repriceRun } from '../src/reprice/reprice-run.js';
 import type { Db } from '../src/store/db.js';
 import { DB_KINDS, openTestDb, type TestDb } from './support/ledger-db.js';
 import { ledgerMismatches, makeSpendEvent } from './support/ledger-events.js';
@@ -260,11 +260,11 @@ describe.each(DB_KINDS)('reprice on %s', (kind) => {
         },
       }),
     ).rejects.toThrow('killed');
-    const pending = await t.db.query<{ id: string; rows_changed: string }>(
-      `SELECT id, rows_changed::text AS rows_changed FROM tg_reprice_runs WHERE status = 'running'`,
+    const pending = await t.db.query<{ id: string }>(
+      `SELECT id FROM tg_reprice_runs WHERE status = 'running'`,
     );
     expect(pending.rows).toHaveLength(1);
-    expect(Number(pending.rows[0].rows_changed)).toBe(20);
+    expect(await repriceRun(t.db, pending.rows[0].id)).toMatchObject({ status: 'running', rows_changed: 20 });
     const resumed = await run(t.db, { dryRun: false, resume: pending.rows[0].id, from: '', to: '' });
     // 5 rows left; each 1000 × 0.000002 = 0.002 (was 0.0025)
     expect(resumed.rows.changed).toBe(5);
@@ -283,9 +283,90 @@ describe.each(DB_KINDS)('reprice on %s', (kind) => {
     await expect(run(t.db, { dryRun: false, resume: pending.rows[0].id })).rejects.toThrow(/already applied/);
   });
 
+  it('an apply in parallel day slices re-prices every row once; interrupted, it resumes each slice', async () => {
+    // 3 rows a day on April 1–6, 2025 for key k7, 0.0025 each (1000 input tokens at the built-in 0.0000025).
+    const april = Array.from({ length: 18 }, (_, i) => {
+      const at = Date.UTC(2025, 3, 1 + Math.floor(i / 3), 9, i);
+      return ev(
+        `a${String(i).padStart(2, '0')}`,
+        { spend: '0.0025', apiKey: 'k7', teamId: 'team-p', startTime: at, endTime: at + 1 },
+        { inputTokens: 1000, outputTokens: 0 },
+      );
+    });
+    await writeSpendBatch(t.db, april);
+    const sel = { from: '2025-04-01', to: '2025-04-30', chunkSize: 2, dryRun: false, workers: 3 } as const;
+    let chunks = 0;
+    await expect(
+      run(t.db, {
+        ...sel,
+        onChunk: () => {
+          if (++chunks === 4) throw new Error('killed');
+        },
+      }),
+    ).rejects.toThrow('killed');
+    const id = (await t.db.query<{ id: string }>(`SELECT id FROM tg_reprice_runs WHERE status = 'running'`))
+      .rows[0].id;
+    const slices = await t.db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM tg_reprice_run_slices WHERE run_id = $1',
+      [id],
+    );
+    // PostgreSQL: three slices of two days each; PGlite has one connection, so one slice.
+    expect(slices.rows[0].n).toBe(kind === 'postgres' ? 3 : 1);
+    const before = (await repriceRun(t.db, id)) as { rows_changed: number };
+    expect(before.rows_changed).toBeGreaterThan(0);
+    expect(before.rows_changed).toBeLessThan(18);
+    const resumed = await run(t.db, { dryRun: false, resume: id, from: '', to: '' });
+    expect(resumed.rows.changed).toBe(18 - before.rows_changed);
+    // 18 × 0.0025 = 0.045 → 18 × 1000 × 0.000002 = 0.036
+    expect(await repriceRun(t.db, id)).toMatchObject({
+      status: 'applied',
+      rows_changed: 18,
+      spend_before: '0.045',
+      spend_after: '0.036',
+    });
+    expect(await total(t.db, 'team', 'team-p')).toBe('0.036');
+    expect((await ledgerMismatches(t.db)).filter((m) => !m.startsWith('totals team/team-b'))).toEqual([]);
+    expect(await dailyMismatches(t.db)).toEqual([]);
+  });
+
   it('bad selections are refused with a reason', async () => {
     await expect(run(t.db, { from: '2025-13-01' })).rejects.toThrow(/YYYY-MM-DD/);
     await expect(run(t.db, { from: '2025-02-01', to: '2025-01-01' })).rejects.toThrow(/before/);
     expect(() => priceFileFromJson('x', '[1]')).toThrow(/JSON object/);
+  });
+});
+
+describe('planSlices (day-aligned, balanced by rows)', () => {
+  const day = (d: number) => Date.UTC(2025, 3, d);
+  it('cuts at day boundaries so that slices hold about equal rows', () => {
+    const days = [1, 2, 3, 4, 5, 6].map((d) => ({ dayMs: day(d), rows: 10 }));
+    expect(planSlices(days, day(1), day(31), 3)).toEqual([
+      { fromMs: day(1), toMs: day(3) },
+      { fromMs: day(3), toMs: day(5) },
+      { fromMs: day(5), toMs: day(31) },
+    ]);
+  });
+  it('a busy day gets a slice of its own; never more slices than days with rows', () => {
+    const days = [
+      { dayMs: day(1), rows: 5 },
+      { dayMs: day(2), rows: 100 },
+      { dayMs: day(9), rows: 5 },
+    ];
+    expect(planSlices(days, day(1), day(10), 2)).toEqual([
+      { fromMs: day(1), toMs: day(9) },
+      { fromMs: day(9), toMs: day(10) },
+    ]);
+    expect(planSlices(days.slice(0, 1), day(1), day(10), 4)).toEqual([{ fromMs: day(1), toMs: day(10) }]);
+    expect(planSlices([], day(1), day(10), 4)).toEqual([{ fromMs: day(1), toMs: day(10) }]);
+  });
+  it('the slices cover the selection exactly, without gaps or overlaps', () => {
+    const days = Array.from({ length: 30 }, (_, i) => ({ dayMs: day(i + 1), rows: 1 + ((i * 7) % 13) }));
+    for (const w of [1, 2, 3, 5, 8]) {
+      const s = planSlices(days, day(1), day(31), w);
+      expect(s.length).toBeLessThanOrEqual(w);
+      expect(s[0].fromMs).toBe(day(1));
+      expect(s[s.length - 1].toMs).toBe(day(31));
+      for (let i = 1; i < s.length; i++) expect(s[i].fromMs).toBe(s[i - 1].toMs);
+    }
   });
 });

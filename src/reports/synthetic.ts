@@ -125,6 +125,12 @@ export interface EventOptions {
   endMs?: number;
   /** Prefix of request ids (unique per run). */
   idPrefix?: string;
+  /**
+   * Events arrive in time order (event `offset + i` of `total` sits at that fraction of the span), as a live
+   * gateway writes them, instead of uniformly at random. Physical order matters to anything that walks the
+   * logs by time (re-pricing): rows of one hour share pages, as in a real ledger.
+   */
+  inTimeOrder?: { total: number };
 }
 
 /** Generates `count` events starting at index `offset` (so batches can be generated lazily). */
@@ -148,7 +154,9 @@ export function syntheticEvents(
     const completion = failed || m.embedding ? 0 : 5 + Math.floor(rnd() * 1200);
     const cacheRead = !failed && rnd() < 0.2 ? Math.floor(prompt * rnd() * 0.5) : 0;
     const spend = failed ? '0' : formatMoney(m.input * BigInt(prompt) + m.output * BigInt(completion));
-    const start = endMs - 1 - Math.floor(rnd() * span);
+    const start = o.inTimeOrder
+      ? endMs - span + Math.floor(((offset + i + rnd()) * span) / o.inTimeOrder.total)
+      : endMs - 1 - Math.floor(rnd() * span);
     const duration = 150 + Math.floor(rnd() * 6000);
     const tags: string[] = [];
     const nTags = Math.floor(rnd() * 3);
@@ -194,10 +202,46 @@ export function syntheticEvents(
         input_cost_per_token: formatMoney(m.input),
         output_cost_per_token: formatMoney(m.output),
       },
-      costBreakdown: null,
+      // The explanation the gateway stores with each priced row (costToJSON's shape and size).
+      costBreakdown: failed ? null : syntheticBreakdown(m, prompt, completion, spend),
     });
   }
   return out;
+}
+
+function syntheticBreakdown(
+  m: { input: bigint; output: bigint },
+  prompt: number,
+  completion: number,
+  spend: string,
+): Record<string, unknown> {
+  const line = (kind: string, quantity: number, priceKey: string, unit: bigint) => ({
+    kind,
+    quantity,
+    unit: 'token',
+    priceKey,
+    unitPrice: formatMoney(unit),
+    amount: formatMoney(unit * BigInt(quantity)),
+  });
+  const unitPrices = {
+    input_cost_per_token: formatMoney(m.input),
+    output_cost_per_token: formatMoney(m.output),
+  };
+  return {
+    costUsd: spend,
+    source: 'catalog:synthetic',
+    unpriced: false,
+    tier: null,
+    lines: [
+      line('input', prompt, 'input_cost_per_token', m.input),
+      ...(completion > 0 ? [line('output', completion, 'output_cost_per_token', m.output)] : []),
+    ],
+    unitPrices,
+    serviceTier: null,
+    batch: false,
+    unpricedParts: [],
+    priceVersion: null,
+  };
 }
 
 /** Inserts the world's teams and keys (aliases shown by reports). Existing rows are left alone. */

@@ -4,7 +4,12 @@
  * rows, the hourly/daily rollups and the running totals together, chunk by chunk, each chunk in ONE
  * statement (one transaction) with the run's audit record (who, when, which prices, before/after sums,
  * cursor). Idempotent (a row already at its new price is left alone; a row whose spend changed since it was
- * read is not touched) and resumable (`resume: runId` continues after the recorded cursor).
+ * read is not touched) and resumable (`resume: runId` continues after the recorded cursors).
+ *
+ * On PostgreSQL an apply splits the selection into day-aligned slices of about equal row counts and applies
+ * them at the same time (`workers`, default 2), each with its own cursor (tg_reprice_run_slices). Slices
+ * share no row-level rollup: hours and UTC days belong to one slice; only the running totals are common,
+ * and every chunk takes their locks in key order, so slices wait on each other there but cannot deadlock.
  *
  * Budgets' current-period spend: tg_spend_totals moves by a row's delta only when the row started at or
  * after the entity's last reset (its current budget period); earlier rows change history (logs, rollups,
@@ -45,8 +50,10 @@ export interface RepriceOptions extends RepriceSelection {
   actor: string;
   /** Continue an interrupted run (its selection and prices are taken from the audit record). */
   resume?: string;
-  /** Rows per chunk (default 20,000). */
+  /** Rows per chunk (default 10,000). */
   chunkSize?: number;
+  /** Slices applied at the same time (PostgreSQL; default 2). PGlite has one connection: always 1. */
+  workers?: number;
   /** Called after each chunk (progress; tests use it to interrupt). */
   onChunk?: (done: { examined: number; changed: number }) => void;
 }
@@ -98,21 +105,24 @@ const HOUR = `date_trunc('hour', l.start_time AT TIME ZONE 'UTC') AT TIME ZONE '
 
 /**
  * One chunk, one statement: rows, hourly and per-tag rollups (the daily ones follow by trigger), running
- * totals of the current period, and the run's progress. `l.spend = s.old_spend` makes it safe against a row
+ * totals of the current period, and the slice's progress. Binds: $1 the rows (JSON), $2 run id, $3/$4 the
+ * cursor after the chunk (its last row), $5 rows examined, $6 the chunk's first start time, $7 the slice. `l.spend = s.old_spend` makes it safe against a row
  * that changed since it was read (it is left for the next run). The rollups and totals are adjusted with
  * INSERT … ON CONFLICT DO UPDATE ordered by key, like the ledger's batch writer, so a re-pricing and live
  * batch writes (or two re-pricings) take row locks in one global order and cannot deadlock.
  */
 export const APPLY_CHUNK_SQL = `
 WITH s AS (
-  SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(request_id text, old_spend text, spend text,
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(request_id text, start_time timestamptz, old_spend text, spend text,
     unit_prices jsonb, cost_breakdown jsonb, pricing_source text, price_version text, unpriced_parts jsonb)
   ORDER BY request_id
 ), upd AS (
   UPDATE tg_spend_logs l SET spend = s.spend::numeric, unit_prices = s.unit_prices,
     cost_breakdown = s.cost_breakdown, pricing_source = s.pricing_source, price_version = s.price_version,
     unpriced_parts = s.unpriced_parts
-  FROM s WHERE l.request_id = s.request_id AND l.spend = s.old_spend::numeric
+  -- The whole key (and the chunk's time range): the row is looked up in its own monthly partition only.
+  FROM s WHERE l.request_id = s.request_id AND l.start_time = s.start_time
+    AND l.start_time >= $6::timestamptz AND l.start_time <= $3::timestamptz AND l.spend = s.old_spend::numeric
   RETURNING l.request_id, l.api_key, coalesce(l."user", '') AS "user", coalesce(l.team_id, '') AS team_id,
     coalesce(l.end_user, '') AS end_user, l.request_tags, l.model_group, l.model, l.provider, l.start_time,
     ${HOUR} AS hour, s.old_spend::numeric AS old_spend, s.spend::numeric AS new_spend,
@@ -148,11 +158,11 @@ WITH s AS (
   ORDER BY 1, 2
   ON CONFLICT (entity_type, entity_id) DO UPDATE SET spend = o.spend + EXCLUDED.spend, updated_at = EXCLUDED.updated_at
 ), run AS (
-  UPDATE tg_reprice_runs SET cursor_time = $3::timestamptz, cursor_id = $4, rows_examined = rows_examined + $5,
+  UPDATE tg_reprice_run_slices SET cursor_time = $3::timestamptz, cursor_id = $4, rows_examined = rows_examined + $5,
     rows_changed = rows_changed + (SELECT count(*) FROM upd),
     spend_before = spend_before + (SELECT coalesce(sum(old_spend), 0) FROM upd),
     spend_after = spend_after + (SELECT coalesce(sum(new_spend), 0) FROM upd)
-  WHERE id = $2
+  WHERE run_id = $2 AND slice = $7
 )
 SELECT (SELECT count(*) FROM upd)::int AS updated,
   (SELECT coalesce(string_agg(request_id, ','), '') FROM upd) AS ids`;
@@ -172,6 +182,45 @@ interface RunRecord {
   cursor_id: string | null;
 }
 
+/** A contiguous part of the selection, [fromMs, toMs), walked in (start_time, request_id) order. */
+export interface RepriceSlice {
+  slice: number;
+  fromMs: number;
+  toMs: number;
+  cursor: { time: string; id: string };
+}
+
+const NO_CURSOR = { time: '-infinity', id: '' };
+
+/**
+ * Cuts [fromMs, toMs) into at most `workers` day-aligned slices of about equal row counts (`days`: rows per
+ * UTC day, ascending). Day-aligned so that no daily rollup row is shared by two slices. Pure.
+ */
+export function planSlices(
+  days: ReadonlyArray<{ dayMs: number; rows: number }>,
+  fromMs: number,
+  toMs: number,
+  workers: number,
+): Array<{ fromMs: number; toMs: number }> {
+  const total = days.reduce((a, d) => a + d.rows, 0);
+  const n = Math.max(1, Math.min(Math.trunc(workers), days.length));
+  if (n === 1 || total === 0) return [{ fromMs, toMs }];
+  const out: Array<{ fromMs: number; toMs: number }> = [];
+  let start = fromMs;
+  let seen = 0;
+  for (let i = 0; i < days.length && out.length < n - 1; i++) {
+    seen += days[i].rows;
+    const next = days[i + 1];
+    // Close a slice once it holds its share; the next one starts at the next day that has rows.
+    if (next && seen >= (total * (out.length + 1)) / n) {
+      out.push({ fromMs: start, toMs: next.dayMs });
+      start = next.dayMs;
+    }
+  }
+  out.push({ fromMs: start, toMs });
+  return out;
+}
+
 function newRunId(): string {
   return `rp_${new Date()
     .toISOString()
@@ -179,13 +228,15 @@ function newRunId(): string {
     .slice(0, 14)}_${randomBytes(4).toString('hex')}`;
 }
 
+const iso = (ms: number) => new Date(ms).toISOString();
+
 /** Dry run (report only) or apply (see the module comment). */
 export async function reprice(o: RepriceOptions): Promise<RepriceResult> {
   const { db } = o;
   let selection: RepriceSelection = { from: o.from, to: o.to, model: o.model, team: o.team };
   let prices = o.prices;
   let runId: string | null = null;
-  let cursor: { time: string; id: string } = { time: '-infinity', id: '' };
+  let resumed: RunRecord | undefined;
   if (o.resume) {
     const r = await db.query<RunRecord>(
       `SELECT id, status, params, prices,
@@ -193,69 +244,96 @@ export async function reprice(o: RepriceOptions): Promise<RepriceResult> {
        FROM tg_reprice_runs WHERE id = $1`,
       [o.resume],
     );
-    const run = r.rows[0];
-    if (!run) throw new RangeError(`no re-pricing run ${o.resume}`);
-    if (run.status === 'applied') throw new RangeError(`run ${o.resume} is already applied`);
-    selection = { from: run.params.from, to: run.params.to, model: run.params.model, team: run.params.team };
+    resumed = r.rows[0];
+    if (!resumed) throw new RangeError(`no re-pricing run ${o.resume}`);
+    if (resumed.status === 'applied') throw new RangeError(`run ${o.resume} is already applied`);
+    const p = resumed.params;
+    selection = { from: p.from, to: p.to, model: p.model, team: p.team };
     prices =
-      run.prices && run.params.prices
-        ? { source: run.params.prices.source, sha256: run.params.prices.sha256, entries: run.prices }
+      resumed.prices && p.prices
+        ? { source: p.prices.source, sha256: p.prices.sha256, entries: resumed.prices }
         : undefined;
-    runId = run.id;
-    if (run.cursor_iso && run.cursor_id !== null) cursor = { time: run.cursor_iso, id: run.cursor_id };
+    runId = resumed.id;
   }
   const { fromMs, toMs } = selectionBounds(selection);
   const warnings = prices ? registerPriceFile(o.versions, prices, fromMs, toMs) : [];
   const repricer = createRepricer({ versions: o.versions, targets: o.targets });
 
-  if (!o.dryRun && !runId) {
+  // The optional filters (model, team) bind after a statement's own parameters: `filterSql(5)` in the read.
+  const filterParams: unknown[] = [];
+  if (selection.model !== undefined) filterParams.push(selection.model);
+  if (selection.team !== undefined) filterParams.push(selection.team);
+  const filterSql = (base: number) => {
+    const f: string[] = [];
+    let i = base;
+    if (selection.model !== undefined) {
+      i++;
+      f.push(`AND (model = $${i} OR model_group = $${i})`);
+    }
+    if (selection.team !== undefined) f.push(`AND team_id = $${++i}`);
+    return f.join(' ');
+  };
+
+  let slices: RepriceSlice[];
+  if (o.dryRun) slices = [{ slice: 0, fromMs, toMs, cursor: NO_CURSOR }];
+  else if (resumed) slices = await resumeSlices(db, resumed, fromMs, toMs);
+  else {
     runId = newRunId();
-    await db.query(
-      `INSERT INTO tg_reprice_runs (id, created_by, status, params, prices) VALUES ($1, $2, 'running', $3::jsonb, $4::jsonb)`,
-      [
-        runId,
-        o.actor,
-        JSON.stringify({
-          ...selection,
-          ...(prices ? { prices: { source: prices.source, sha256: prices.sha256 } } : {}),
-        }),
-        prices ? JSON.stringify(prices.entries) : null,
-      ],
-    );
+    const workers = db.kind === 'postgres' ? (o.workers ?? 2) : 1;
+    const planned =
+      workers > 1
+        ? planSlices(await rowsPerDay(db, fromMs, toMs, filterSql(2), filterParams), fromMs, toMs, workers)
+        : [{ fromMs, toMs }];
+    slices = planned.map((p, slice) => ({ slice, ...p, cursor: NO_CURSOR }));
+    await db.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO tg_reprice_runs (id, created_by, status, params, prices) VALUES ($1, $2, 'running', $3::jsonb, $4::jsonb)`,
+        [
+          runId,
+          o.actor,
+          JSON.stringify({
+            ...selection,
+            ...(prices ? { prices: { source: prices.source, sha256: prices.sha256 } } : {}),
+          }),
+          prices ? JSON.stringify(prices.entries) : null,
+        ],
+      );
+      for (const s of slices)
+        await tx.query(
+          'INSERT INTO tg_reprice_run_slices (run_id, slice, from_time, to_time) VALUES ($1, $2, $3, $4)',
+          [runId, s.slice, iso(s.fromMs), iso(s.toMs)],
+        );
+    });
   }
 
-  // Bind order: $1 from, $2 to, $3/$4 cursor, $5 limit, then the optional filters ($6, $7).
-  const params: unknown[] = [new Date(fromMs).toISOString(), new Date(toMs).toISOString()];
-  const filters: string[] = [];
-  if (selection.model !== undefined) {
-    params.push(selection.model);
-    filters.push(`AND (model = $${params.length + 3} OR model_group = $${params.length + 3})`);
-  }
-  if (selection.team !== undefined) {
-    params.push(selection.team);
-    filters.push(`AND team_id = $${params.length + 3}`);
-  }
-  const sql = READ_SQL(filters.join(' '));
-  const chunk = o.chunkSize ?? 20_000;
+  const sql = READ_SQL(filterSql(5));
+  const chunk = o.chunkSize ?? 10_000;
   const acc = new DiffAccumulator();
-  // Pipelined: while one chunk's apply statement runs, the next chunk is read and priced (the database and
-  // the pricing share the machine's cores). Applies stay strictly sequential, in cursor order.
-  let applying: Promise<void> = Promise.resolve();
+  // Set when a slice fails: the others stop after their current chunk (the run stays resumable).
+  let failed = false;
+
   const apply = async (
+    slice: number,
     staged: Array<Record<string, unknown>>,
     pending: Array<{ before: Money; after: Money; row: Row }>,
+    first: string,
     at: { time: string; id: string },
     examined: number,
   ) => {
     const r = await db.transaction(async (tx) => {
-      // Each chunk is durable once the run's cursor says so; waiting for the WAL flush per chunk buys nothing.
-      if (db.kind === 'postgres') await tx.query('SET LOCAL synchronous_commit = off');
+      if (db.kind === 'postgres')
+        // Each chunk is durable once its slice's cursor says so; waiting for the WAL flush per chunk buys
+        // nothing. The chunk's sorts and aggregates fit in memory instead of spilling to disk.
+        for (const set of ['synchronous_commit = off', "work_mem = '64MB'"])
+          await tx.query(`SET LOCAL ${set}`);
       return tx.query<{ updated: number; ids: string }>(APPLY_CHUNK_SQL, [
         JSON.stringify(staged),
         runId,
         at.time,
         at.id,
         examined,
+        first,
+        slice,
       ]);
     });
     const done = new Set(r.rows[0]?.ids ? r.rows[0].ids.split(',') : []);
@@ -266,51 +344,86 @@ export async function reprice(o: RepriceOptions): Promise<RepriceResult> {
     }
     o.onChunk?.({ examined: acc.examined, changed: acc.changed });
   };
-  for (;;) {
-    const rows = (
-      await db.query<Row>(sql, [params[0], params[1], cursor.time, cursor.id, chunk, ...params.slice(2)])
-    ).rows;
-    if (rows.length === 0) break;
-    const staged: Array<Record<string, unknown>> = [];
-    const pending: Array<{ before: Money; after: Money; row: Row }> = [];
-    for (const row of rows) {
-      acc.examined++;
-      row.start_ms = Date.parse(row.start_iso);
-      const out = repricer.price(row);
-      if (out.kind === 'skipped') {
-        acc.skip(out.reason);
-        continue;
+
+  // One slice: pipelined, while one chunk's apply statement runs the next chunk is read and priced (the
+  // database and the pricing share the machine's cores). A slice's applies stay strictly in cursor order.
+  const runSlice = async (sl: RepriceSlice) => {
+    let cursor = sl.cursor;
+    let applying: Promise<void> = Promise.resolve();
+    for (;;) {
+      if (failed) break;
+      const rows = (
+        await db.query<Row>(sql, [
+          iso(sl.fromMs),
+          iso(sl.toMs),
+          cursor.time,
+          cursor.id,
+          chunk,
+          ...filterParams,
+        ])
+      ).rows;
+      if (rows.length === 0) break;
+      const staged: Array<Record<string, unknown>> = [];
+      const pending: Array<{ before: Money; after: Money; row: Row }> = [];
+      for (const row of rows) {
+        acc.examined++;
+        row.start_ms = Date.parse(row.start_iso);
+        const out = repricer.price(row);
+        if (out.kind === 'skipped') {
+          acc.skip(out.reason);
+          continue;
+        }
+        const before = parseMoney(row.spend);
+        const after = out.cost.costUsd;
+        // Same spend: the row stays as it is (its version id still truthfully names the prices that made it).
+        if (after === before) continue;
+        pending.push({ before, after, row });
+        // The new columns are only built when they will be written.
+        if (!o.dryRun)
+          staged.push({
+            request_id: row.request_id,
+            start_time: row.start_iso,
+            old_spend: row.spend,
+            spend: out.spend,
+            ...repricedColumns(out.cost),
+          });
       }
-      const before = parseMoney(row.spend);
-      const after = out.cost.costUsd;
-      // Same spend: the row stays as it is (its version id still truthfully names the prices that made it).
-      if (after === before) continue;
-      pending.push({ before, after, row });
-      // The new columns are only built when they will be written.
-      if (!o.dryRun)
-        staged.push({
-          request_id: row.request_id,
-          old_spend: row.spend,
-          spend: out.spend,
-          ...repricedColumns(out.cost),
+      const first = rows[0].start_iso;
+      const last = rows[rows.length - 1];
+      cursor = { time: last.start_iso, id: last.request_id };
+      if (o.dryRun) {
+        for (const p of pending)
+          acc.change(p.before, p.after, p.row.api_key, p.row.key_alias, p.row.team_id ?? '', p.row.model);
+        o.onChunk?.({ examined: acc.examined, changed: acc.changed });
+      } else {
+        await applying;
+        const at = cursor;
+        applying = apply(sl.slice, staged, pending, first, at, rows.length);
+        // Surface a failure at once, not after the next read.
+        applying.catch(() => {
+          failed = true;
         });
+      }
+      if (rows.length < chunk) break;
     }
-    const last = rows[rows.length - 1];
-    cursor = { time: last.start_iso, id: last.request_id };
-    if (o.dryRun) {
-      for (const p of pending)
-        acc.change(p.before, p.after, p.row.api_key, p.row.key_alias, p.row.team_id ?? '', p.row.model);
-      o.onChunk?.({ examined: acc.examined, changed: acc.changed });
-    } else {
-      await applying;
-      const at = cursor;
-      applying = apply(staged, pending, at, rows.length);
-      // Surface a failure at once, not after the next read.
-      applying.catch(() => {});
-    }
-    if (rows.length < chunk) break;
-  }
-  await applying;
+    await applying;
+    if (!o.dryRun && !failed)
+      await db.query('UPDATE tg_reprice_run_slices SET done = true WHERE run_id = $1 AND slice = $2', [
+        runId,
+        sl.slice,
+      ]);
+  };
+
+  const outcomes = await Promise.allSettled(
+    slices.map((sl) =>
+      runSlice(sl).catch((err) => {
+        failed = true;
+        throw err;
+      }),
+    ),
+  );
+  const failure = outcomes.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+  if (failure) throw failure.reason;
   if (!o.dryRun && runId)
     await db.query(`UPDATE tg_reprice_runs SET status = 'applied', completed_at = now() WHERE id = $1`, [
       runId,
@@ -327,12 +440,78 @@ export async function reprice(o: RepriceOptions): Promise<RepriceResult> {
   };
 }
 
-/** The audit record of a run, money as exact decimal text. */
+/** Rows per UTC day in the selection (what the slices are balanced by). */
+async function rowsPerDay(
+  db: Db,
+  fromMs: number,
+  toMs: number,
+  filters: string,
+  filterParams: unknown[],
+): Promise<Array<{ dayMs: number; rows: number }>> {
+  const r = await db.query<{ day: string; n: string }>(
+    `SELECT to_char(date_trunc('day', start_time AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS day, count(*)::text AS n
+     FROM tg_spend_logs
+     WHERE start_time >= $1::timestamptz AND start_time < $2::timestamptz AND status = 'success'
+       ${filters}
+     GROUP BY 1 ORDER BY 1`,
+    [iso(fromMs), iso(toMs), ...filterParams],
+  );
+  return r.rows.map((x) => ({ dayMs: Date.parse(`${x.day}T00:00:00Z`), rows: Number(x.n) }));
+}
+
+/**
+ * The slices of an interrupted run that are not done yet. A run started before slices existed (migration
+ * 013) continues as one slice from the cursor in its own record.
+ */
+async function resumeSlices(db: Db, run: RunRecord, fromMs: number, toMs: number): Promise<RepriceSlice[]> {
+  const r = await db.query<{
+    slice: number;
+    from_iso: string;
+    to_iso: string;
+    cursor_iso: string | null;
+    cursor_id: string | null;
+    done: boolean;
+  }>(
+    `SELECT slice, to_char(from_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS from_iso,
+       to_char(to_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS to_iso,
+       to_char(cursor_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_iso, cursor_id, done
+     FROM tg_reprice_run_slices WHERE run_id = $1 ORDER BY slice`,
+    [run.id],
+  );
+  if (r.rows.length === 0) {
+    const cursor =
+      run.cursor_iso && run.cursor_id !== null ? { time: run.cursor_iso, id: run.cursor_id } : NO_CURSOR;
+    await db.query(
+      `INSERT INTO tg_reprice_run_slices (run_id, slice, from_time, to_time, cursor_time, cursor_id)
+       VALUES ($1, 0, $2, $3, $4, $5)`,
+      [run.id, iso(fromMs), iso(toMs), cursor.time === '-infinity' ? null : cursor.time, cursor.id || null],
+    );
+    return [{ slice: 0, fromMs, toMs, cursor }];
+  }
+  return r.rows
+    .filter((x) => !x.done)
+    .map((x) => ({
+      slice: x.slice,
+      fromMs: Date.parse(x.from_iso),
+      toMs: Date.parse(x.to_iso),
+      cursor: x.cursor_iso && x.cursor_id !== null ? { time: x.cursor_iso, id: x.cursor_id } : NO_CURSOR,
+    }));
+}
+
+/** The audit record of a run, money as exact decimal text: its own counters plus its slices'. */
 export async function repriceRun(db: Db, id: string): Promise<Record<string, unknown> | null> {
   const r = await db.query<Record<string, unknown>>(
-    `SELECT id, created_by, created_at, completed_at, status, params, rows_examined::text AS rows_examined,
-       rows_changed::text AS rows_changed, spend_before::text AS spend_before, spend_after::text AS spend_after
-     FROM tg_reprice_runs WHERE id = $1`,
+    `SELECT r.id, r.created_by, r.created_at, r.completed_at, r.status, r.params,
+       (r.rows_examined + coalesce(s.rows_examined, 0))::text AS rows_examined,
+       (r.rows_changed + coalesce(s.rows_changed, 0))::text AS rows_changed,
+       (r.spend_before + coalesce(s.spend_before, 0))::text AS spend_before,
+       (r.spend_after + coalesce(s.spend_after, 0))::text AS spend_after,
+       coalesce(s.slices, 0)::int AS slices
+     FROM tg_reprice_runs r
+     LEFT JOIN LATERAL (SELECT sum(rows_examined) AS rows_examined, sum(rows_changed) AS rows_changed,
+         sum(spend_before) AS spend_before, sum(spend_after) AS spend_after, count(*) AS slices
+       FROM tg_reprice_run_slices WHERE run_id = r.id) s ON true
+     WHERE r.id = $1`,
     [id],
   );
   const row = r.rows[0];
