@@ -332,6 +332,8 @@ describe.each(DB_KINDS)('reprice on %s', (kind) => {
   it('bad selections are refused with a reason', async () => {
     await expect(run(t.db, { from: '2025-13-01' })).rejects.toThrow(/YYYY-MM-DD/);
     await expect(run(t.db, { from: '2025-02-01', to: '2025-01-01' })).rejects.toThrow(/before/);
+    await expect(run(t.db, { dryRun: false, workers: Number('two') })).rejects.toThrow(/--workers/);
+    await expect(run(t.db, { dryRun: false, workers: 0 })).rejects.toThrow(/--workers/);
     expect(() => priceFileFromJson('x', '[1]')).toThrow(/JSON object/);
   });
 });

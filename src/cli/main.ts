@@ -200,6 +200,7 @@ export async function main(argv: string[]): Promise<void> {
       )
       .option('--dry-run', 'report only, write nothing')
       .option('--resume <run_id>', 'continue an interrupted run')
+      .option('--workers <n>', 'day slices applied at the same time (PostgreSQL; default 2)')
       .option('--json', 'JSON output')
       .option('--csv', 'CSV output (one line per key / team / model)'),
   ).action(async (o: Record<string, string | boolean | undefined>) => {
@@ -215,6 +216,7 @@ export async function main(argv: string[]): Promise<void> {
         configPath: o.config as string | undefined,
         dryRun: o.dryRun === true,
         resume: o.resume as string | undefined,
+        workers: o.workers === undefined ? undefined : Number(o.workers),
         format: o.json ? 'json' : o.csv ? 'csv' : 'table',
       }),
     );

@@ -1,7 +1,7 @@
 /**
  * @module cli/reprice-command
  * `tollgate reprice --from … --to … [--model …] [--team …] [--prices FILE] [--config CONFIG] [--dry-run]
- * [--resume RUN_ID] [--json | --csv]`: re-prices stored spend rows and prints the diff report; without
+ * [--resume RUN_ID] [--workers N] [--json | --csv]`: re-prices stored spend rows and prints the diff report; without
  * --dry-run the change is applied (rows, rollups, totals and an audit record, chunk by chunk).
  */
 import { readFileSync } from 'node:fs';
@@ -23,6 +23,8 @@ export interface RepriceCommandOptions {
   configPath?: string;
   dryRun: boolean;
   resume?: string;
+  /** Day slices applied at the same time (PostgreSQL). */
+  workers?: number;
   format: 'table' | 'json' | 'csv';
   actor?: string;
 }
@@ -44,6 +46,7 @@ export async function repriceCommand(o: RepriceCommandOptions): Promise<string> 
     prices,
     dryRun: o.dryRun,
     resume: o.resume,
+    workers: o.workers,
     actor: o.actor ?? `cli:${process.env.USER ?? 'unknown'}`,
   });
   if (o.format === 'json') return JSON.stringify(result, null, 2);

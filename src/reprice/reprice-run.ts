@@ -256,6 +256,8 @@ export async function reprice(o: RepriceOptions): Promise<RepriceResult> {
     runId = resumed.id;
   }
   const { fromMs, toMs } = selectionBounds(selection);
+  if (o.workers !== undefined && !(Number.isInteger(o.workers) && o.workers >= 1 && o.workers <= 16))
+    throw new RangeError(`--workers must be an integer from 1 to 16, got ${o.workers}`);
   const warnings = prices ? registerPriceFile(o.versions, prices, fromMs, toMs) : [];
   const repricer = createRepricer({ versions: o.versions, targets: o.targets });
 
