@@ -131,6 +131,29 @@ async function total(db: Db, type: string, id: string): Promise<string> {
   return money(r.rows[0].s);
 }
 
+/**
+ * Applies `over`, killed after its `killAt`-th chunk (as a crash between two chunks), and returns the id of
+ * the run it left `running` — the only one.
+ */
+async function interruptedRun(
+  db: Db,
+  over: Partial<Parameters<typeof reprice>[0]>,
+  killAt: number,
+): Promise<string> {
+  let chunks = 0;
+  await expect(
+    run(db, {
+      ...over,
+      onChunk: () => {
+        if (++chunks === killAt) throw new Error('killed');
+      },
+    }),
+  ).rejects.toThrow('killed');
+  const pending = await db.query<{ id: string }>(`SELECT id FROM tg_reprice_runs WHERE status = 'running'`);
+  expect(pending.rows).toHaveLength(1);
+  return pending.rows[0].id;
+}
+
 /** tg_spend_daily agrees with the logs (the triggers followed the hourly updates). */
 async function dailyMismatches(db: Db): Promise<string[]> {
   const r = await db.query<{ k: string }>(`
@@ -250,25 +273,16 @@ describe.each(DB_KINDS)('reprice on %s', (kind) => {
       ),
     );
     await writeSpendBatch(t.db, many);
-    let chunks = 0;
-    const march = { from: '2025-03-01', to: '2025-03-31', chunkSize: 10, dryRun: false } as const;
-    await expect(
-      run(t.db, {
-        ...march,
-        onChunk: () => {
-          if (++chunks === 2) throw new Error('killed');
-        },
-      }),
-    ).rejects.toThrow('killed');
-    const pending = await t.db.query<{ id: string }>(
-      `SELECT id FROM tg_reprice_runs WHERE status = 'running'`,
+    const id = await interruptedRun(
+      t.db,
+      { from: '2025-03-01', to: '2025-03-31', chunkSize: 10, dryRun: false },
+      2,
     );
-    expect(pending.rows).toHaveLength(1);
-    expect(await repriceRun(t.db, pending.rows[0].id)).toMatchObject({ status: 'running', rows_changed: 20 });
-    const resumed = await run(t.db, { dryRun: false, resume: pending.rows[0].id, from: '', to: '' });
+    expect(await repriceRun(t.db, id)).toMatchObject({ status: 'running', rows_changed: 20 });
+    const resumed = await run(t.db, { dryRun: false, resume: id, from: '', to: '' });
     // 5 rows left; each 1000 × 0.000002 = 0.002 (was 0.0025)
     expect(resumed.rows.changed).toBe(5);
-    const audit = await repriceRun(t.db, pending.rows[0].id);
+    const audit = await repriceRun(t.db, id);
     // 25 × 0.0025 = 0.0625 → 25 × 0.002 = 0.05
     expect(audit).toMatchObject({
       status: 'applied',
@@ -280,7 +294,7 @@ describe.each(DB_KINDS)('reprice on %s', (kind) => {
     // (team-b's total was reset by the previous test, on purpose)
     expect((await ledgerMismatches(t.db)).filter((m) => !m.startsWith('totals team/team-b'))).toEqual([]);
     expect(await dailyMismatches(t.db)).toEqual([]);
-    await expect(run(t.db, { dryRun: false, resume: pending.rows[0].id })).rejects.toThrow(/already applied/);
+    await expect(run(t.db, { dryRun: false, resume: id })).rejects.toThrow(/already applied/);
   });
 
   it('an apply in parallel day slices re-prices every row once; interrupted, it resumes each slice', async () => {
@@ -295,17 +309,7 @@ describe.each(DB_KINDS)('reprice on %s', (kind) => {
     });
     await writeSpendBatch(t.db, april);
     const sel = { from: '2025-04-01', to: '2025-04-30', chunkSize: 2, dryRun: false, workers: 3 } as const;
-    let chunks = 0;
-    await expect(
-      run(t.db, {
-        ...sel,
-        onChunk: () => {
-          if (++chunks === 4) throw new Error('killed');
-        },
-      }),
-    ).rejects.toThrow('killed');
-    const id = (await t.db.query<{ id: string }>(`SELECT id FROM tg_reprice_runs WHERE status = 'running'`))
-      .rows[0].id;
+    const id = await interruptedRun(t.db, sel, 4);
     const slices = await t.db.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM tg_reprice_run_slices WHERE run_id = $1',
       [id],
