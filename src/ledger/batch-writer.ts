@@ -9,7 +9,7 @@
 import type { Db } from '../store/db.js';
 import type { SpendEvent } from './spend-event.js';
 import { spendLogRowToJson } from './spend-log-json.js';
-import { rowsJson, SpendEventError, type SpendRow, toSpendRow } from './spend-row.js';
+import { rowsJsonOfTexts, SpendEventError, toSpendRow } from './spend-row.js';
 
 const HOUR = `date_trunc('hour', start_time AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`;
 const TAGS_OF = `CROSS JOIN LATERAL (SELECT DISTINCT x AS tag FROM jsonb_array_elements_text(i.request_tags) AS x) t`;
@@ -114,25 +114,51 @@ export async function writeSpendBatch(
   events: SpendEvent[],
 ): Promise<{ inserted: number; duplicates: number }> {
   if (events.length === 0) return { inserted: 0, duplicates: 0 };
-  const rows: SpendRow[] = [];
-  const seen = new Set<string>();
-  let json: string;
+  const rows: RowText[] = [];
   try {
     for (const e of events) {
       const row = toSpendRow(e);
-      if (seen.has(row.request_id)) continue;
-      seen.add(row.request_id);
-      rows.push(row);
+      rows.push({ requestId: row.request_id, json: JSON.stringify(row) });
     }
-    json = rowsJson(rows);
   } catch (err) {
     // Our own coercion failed (e.g. a batch too large for one string): about the data, not the database.
     if (err instanceof SpendEventError) throw err;
     throw new SpendEventError(`spend batch could not be prepared: ${(err as Error)?.message ?? err}`);
   }
+  return writeSpendRows(db, rows);
+}
+
+/** A row as JSON text (a spool row line, or a coerced event) with its request id. */
+export interface RowText {
+  requestId: string;
+  json: string;
+}
+
+/**
+ * writeSpendBatch for rows already in JSON text (ledger/spool-line): the spool's row lines go to
+ * the statement without being parsed again. The first row with a request id wins.
+ */
+export async function writeSpendRows(
+  db: Db,
+  rows: readonly RowText[],
+): Promise<{ inserted: number; duplicates: number }> {
+  if (rows.length === 0) return { inserted: 0, duplicates: 0 };
+  const texts: string[] = [];
+  const seen = new Set<string>();
+  let json: string;
+  try {
+    for (const r of rows) {
+      if (seen.has(r.requestId)) continue;
+      seen.add(r.requestId);
+      texts.push(r.json);
+    }
+    json = rowsJsonOfTexts(texts);
+  } catch (err) {
+    throw new SpendEventError(`spend batch could not be prepared: ${(err as Error)?.message ?? err}`);
+  }
   const r = await db.query<{ inserted: number }>(WRITE_BATCH_SQL, [json]);
   const inserted = Number(r.rows[0]?.inserted ?? 0);
-  return { inserted, duplicates: events.length - inserted };
+  return { inserted, duplicates: rows.length - inserted };
 }
 
 /** The spend-log row for a request id in the LiteLLM-like JSON shape, or null. */

@@ -9,8 +9,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Db } from '../store/db.js';
-import { writeSpendBatch } from './batch-writer.js';
+import { writeSpendBatch, writeSpendRows } from './batch-writer.js';
 import type { SpendEvent } from './spend-event.js';
+import { ROW_LINE_PREFIX, rowLineHead } from './spool-line.js';
 
 export interface DeadLetter {
   id: string;
@@ -59,8 +60,10 @@ export function readDeadLetterFile(path: string): DeadLetter[] {
   return out;
 }
 
-/** The request id inside a line, when it is a JSON event. */
+/** The request id inside a line, when it is a JSON event or a row line (ledger/spool-line). */
 export function requestIdOf(line: string): string | null {
+  const head = rowLineHead(line);
+  if (head) return head.requestId;
   try {
     const e = JSON.parse(line) as { requestId?: unknown };
     return typeof e?.requestId === 'string' ? e.requestId : null;
@@ -114,12 +117,36 @@ const SUMMARY_FIELDS = [
   'completionTokens',
 ] as const;
 
+/** The spend-log column each summary field is stored in, for a row line. */
+const ROW_COLUMN: Record<(typeof SUMMARY_FIELDS)[number], string> = {
+  requestId: 'request_id',
+  spend: 'spend',
+  status: 'status',
+  modelGroup: 'model_group',
+  apiKey: 'api_key',
+  keyAlias: 'key_alias',
+  user: 'user',
+  teamId: 'team_id',
+  endUser: 'end_user',
+  startTime: 'start_time',
+  endTime: 'end_time',
+  promptTokens: 'prompt_tokens',
+  completionTokens: 'completion_tokens',
+};
+
+/** The event's billing fields (camelCase, times in ms) from an event line or a row line. */
 function summary(line: string): Record<string, unknown> | null {
   try {
     const e = JSON.parse(line) as Record<string, unknown>;
     if (typeof e !== 'object' || e === null || Array.isArray(e)) return null;
+    const isRow = line.startsWith(ROW_LINE_PREFIX);
     const out: Record<string, unknown> = {};
-    for (const f of SUMMARY_FIELDS) if (f in e) out[f] = e[f];
+    for (const f of SUMMARY_FIELDS) {
+      const k = isRow ? ROW_COLUMN[f] : f;
+      if (!(k in e)) continue;
+      const v = e[k];
+      out[f] = isRow && (f === 'startTime' || f === 'endTime') && typeof v === 'string' ? Date.parse(v) : v;
+    }
     return out;
   } catch {
     return null;
@@ -206,16 +233,21 @@ export async function replayDeadLetters(
         );
   const out: ReplayResult = { replayed: [], failed: [] };
   for (const r of rows.rows) {
-    let event: SpendEvent;
-    try {
-      event = JSON.parse(r.line) as SpendEvent;
-    } catch {
-      await markFailed(db, r.id, 'not JSON');
-      out.failed.push({ id: r.id, request_id: r.request_id, error: 'not JSON' });
-      continue;
+    const head = rowLineHead(r.line);
+    let event: SpendEvent | null = null;
+    if (!head) {
+      try {
+        event = JSON.parse(r.line) as SpendEvent;
+      } catch {
+        await markFailed(db, r.id, 'not JSON');
+        out.failed.push({ id: r.id, request_id: r.request_id, error: 'not JSON' });
+        continue;
+      }
     }
     try {
-      const res = await writeSpendBatch(db, [event]);
+      const res = head
+        ? await writeSpendRows(db, [{ requestId: head.requestId, json: r.line }])
+        : await writeSpendBatch(db, [event as SpendEvent]);
       await db.query(
         'UPDATE tg_spend_dead_letters SET replayed_at = now(), replay_attempts = replay_attempts + 1, last_error = NULL WHERE id = $1',
         [r.id],

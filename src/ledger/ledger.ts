@@ -2,7 +2,7 @@
  * @module ledger/ledger
  * The spend ledger: record() appends the event to the spool (synchronous, never throws, never
  * touches the database); one background writer reads the spool back in batches and commits
- * them with writeSpendBatch, retrying with backoff while the database is slow or down, then
+ * them with writeSpendRows (the spool's lines are the rows: ledger/spool-line), retrying with backoff while the database is slow or down, then
  * frees the committed spool segments. On start, what a previous process left in the spool is
  * replayed (idempotent by request_id).
  */
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type pino from 'pino';
 import { logger as defaultLogger } from '../logger.js';
 import type { Db } from '../store/db.js';
-import { writeSpendBatch } from './batch-writer.js';
+import { writeSpendRows } from './batch-writer.js';
 import {
   DEAD_LETTER_FILE,
   type DeadLetter,
@@ -18,7 +18,7 @@ import {
   readDeadLetterFile,
   storeDeadLetters,
 } from './dead-letters.js';
-import { serializeSpendEvent, TRUNCATION_FLAG } from './event-serializer.js';
+import { TRUNCATION_FLAG } from './event-serializer.js';
 import {
   spendBatchFailures,
   spendBatchWriteSeconds,
@@ -30,6 +30,7 @@ import {
 } from './metrics.js';
 import type { SpendEvent, SpendSink } from './spend-event.js';
 import { Spool, type SpoolMark } from './spool.js';
+import { type PreparedRow, prepareLine, spoolLineOf } from './spool-line.js';
 import { type WriterHealth, WriterHealthTracker } from './writer-health.js';
 
 export interface LedgerOptions {
@@ -117,15 +118,6 @@ function errorText(err: unknown): string {
   return String((err as Error)?.message ?? err).slice(0, 300);
 }
 
-function isSpendEventLike(v: unknown): v is SpendEvent {
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    typeof (v as SpendEvent).requestId === 'string' &&
-    (v as SpendEvent).requestId !== ''
-  );
-}
-
 class SpendLedger implements Ledger {
   private readonly db: Db;
   private readonly spool: Spool;
@@ -190,7 +182,7 @@ class SpendLedger implements Ledger {
         this.lastRecordError = Date.now();
         this.log.warn('spend event recorded after ledger.close(): kept in the spool for the next start');
       }
-      const line = serializeSpendEvent(event, { storePrompts: this.storePrompts });
+      const line = spoolLineOf(event, { storePrompts: this.storePrompts });
       if (line.includes(TRUNCATION_FLAG)) this.noteTruncation(event, line);
       this.health.recorded();
       this.spool.append(`${line}\n`);
@@ -392,27 +384,21 @@ class SpendLedger implements Ledger {
       const r = await this.spool.read(this.batchSize, this.batchMaxBytes);
       if (r.lines.length === 0 && r.torn.length === 0) return;
       let oldest = Number.POSITIVE_INFINITY;
-      const events: SpendEvent[] = [];
-      const lines: string[] = [];
+      const rows: PreparedRow[] = [];
       for (const t of r.torn) this.reject(t, 'torn line (process died while writing it)');
       for (const line of r.lines) {
-        let e: unknown;
+        let row: PreparedRow;
         try {
-          e = JSON.parse(line);
-        } catch {
-          this.reject(line, 'not JSON');
+          row = prepareLine(line);
+        } catch (err) {
+          this.reject(line, errorText(err));
           continue;
         }
-        if (!isSpendEventLike(e)) {
-          this.reject(line, 'not a spend event (no requestId)');
-          continue;
-        }
-        events.push(e);
-        lines.push(line);
-        if (typeof e.endTime === 'number' && e.endTime < oldest) oldest = e.endTime;
+        rows.push(row);
+        if (row.endMs < oldest) oldest = row.endMs;
       }
       this.health.batchRead(oldest);
-      if (events.length > 0 && !(await this.writeWithRetry(events, lines))) return;
+      if (rows.length > 0 && !(await this.writeWithRetry(rows))) return;
       this.spool.commit(r);
       this.health.committed(this.spool.pending());
       await this.storePendingDeadLetters();
@@ -425,10 +411,10 @@ class SpendLedger implements Ledger {
   }
 
   /** true when committed; false when the ledger stopped first (the events stay in the spool). */
-  private async writeWithRetry(events: SpendEvent[], lines: string[]): Promise<boolean> {
+  private async writeWithRetry(rows: PreparedRow[]): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.writeIsolating(events, lines, attempt >= this.isolateAfter ? Date.now() : null);
+        await this.writeIsolating(rows, attempt >= this.isolateAfter ? Date.now() : null);
         if (!this.healthy) {
           this.healthy = true;
           this.log.warn(
@@ -465,14 +451,10 @@ class SpendLedger implements Ledger {
    * still failing alone is dead-lettered only if the database accepted other rows since isolation
    * started — so a database that refuses every write never empties the spool into dead letters.
    */
-  private async writeIsolating(
-    events: SpendEvent[],
-    lines: string[],
-    isolating: number | null,
-  ): Promise<void> {
+  private async writeIsolating(rows: PreparedRow[], isolating: number | null): Promise<void> {
     const t0 = process.hrtime.bigint();
     try {
-      const res = await writeSpendBatch(this.db, events);
+      const res = await writeSpendRows(this.db, rows);
       spendBatchWriteSeconds.observe(Number(process.hrtime.bigint() - t0) / 1e9);
       this.lastWriteOkAt = Date.now();
       this.written += res.inserted;
@@ -482,23 +464,23 @@ class SpendLedger implements Ledger {
     } catch (err) {
       const data = isDataError(err);
       if (!data && (isolating === null || !(await this.dbAnswers()))) throw err;
-      if (events.length === 1) {
+      if (rows.length === 1) {
         if (data) {
-          this.reject(lines[0], `rejected by the database: ${errorText(err)}`);
+          this.reject(rows[0].line, `rejected by the database: ${errorText(err)}`);
           return;
         }
         if (this.lastWriteOkAt >= isolating!) {
           this.reject(
-            lines[0],
+            rows[0].line,
             `could not be stored alone while the database accepted other events: ${errorText(err)}`,
           );
           return;
         }
         throw err;
       }
-      const mid = events.length >>> 1;
-      await this.writeIsolating(events.slice(0, mid), lines.slice(0, mid), isolating);
-      await this.writeIsolating(events.slice(mid), lines.slice(mid), isolating);
+      const mid = rows.length >>> 1;
+      await this.writeIsolating(rows.slice(0, mid), isolating);
+      await this.writeIsolating(rows.slice(mid), isolating);
     }
   }
 

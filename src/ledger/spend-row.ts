@@ -125,16 +125,28 @@ function tags(v: unknown): string[] {
   return out;
 }
 
+export interface ToRowOptions {
+  /**
+   * The event is already within the stored limits (the spool line writer checked it): skip the
+   * second walk over its client-controlled JSON.
+   */
+  bounded?: boolean;
+  /** Keep messages / response (default true: what the event holds is what is stored). */
+  storePrompts?: boolean;
+}
+
 /**
  * Coerces one event to a row. Throws SpendEventError only when it cannot be stored at all.
  * Client-controlled JSON (metadata, prompts) is bounded again here, so that a line written by an
  * older version (unbounded metadata) cannot fail a batch either.
  */
-export function toSpendRow(event: SpendEvent): SpendRow {
+export function toSpendRow(event: SpendEvent, opts: ToRowOptions = {}): SpendRow {
   if (!isRecord(event)) throw new SpendEventError('spend event is not an object');
-  const e = fitsAsIs(event, { storePrompts: true })
-    ? event
-    : (boundedEvent(event, { storePrompts: true }) as unknown as SpendEvent);
+  const e =
+    opts.bounded || fitsAsIs(event, { storePrompts: true })
+      ? event
+      : (boundedEvent(event, { storePrompts: true }) as unknown as SpendEvent);
+  const prompts = opts.storePrompts !== false;
   const requestId = str(e.requestId);
   if (!requestId) throw new SpendEventError('spend event has no requestId');
   const now = Date.now();
@@ -174,8 +186,8 @@ export function toSpendRow(event: SpendEvent): SpendRow {
     unit_prices: isRecord(e.unitPrices) ? e.unitPrices : {},
     cost_breakdown: e.costBreakdown ?? null,
     raw_usage: e.rawUsage ?? null,
-    messages: e.messages ?? null,
-    response: e.response ?? null,
+    messages: prompts ? (e.messages ?? null) : null,
+    response: prompts ? (e.response ?? null) : null,
     price_version: str(e.priceVersion),
     unpriced_parts: Array.isArray(e.unpricedParts) && e.unpricedParts.length > 0 ? e.unpricedParts : null,
     usage: isRecord(e.usage) ? e.usage : null,
@@ -189,10 +201,11 @@ export function toSpendRow(event: SpendEvent): SpendRow {
 // rejects both in jsonb/text. An escape is real only after an even number of backslashes.
 const BAD_ESCAPE_RE = /(?<!\\)((?:\\\\)*)\\u(?:0000|d[89a-f][0-9a-f]{2})/gi;
 
-/** JSON text of the rows that PostgreSQL's jsonb accepts (NUL / lone surrogates → U+FFFD). */
-export function rowsJson(rows: SpendRow[]): string {
-  // Rows come from JSON-parsed spool lines, so they hold no bigint: a plain stringify (a replacer
-  // function would slow every value down).
-  const json = JSON.stringify(rows);
+/**
+ * The JSON array of rows given as JSON text (spool row lines), as PostgreSQL's jsonb accepts it:
+ * NUL and lone surrogates (which a well-formed JSON.stringify escapes as \uXXXX) become U+FFFD.
+ */
+export function rowsJsonOfTexts(texts: readonly string[]): string {
+  const json = `[${texts.join(',')}]`;
   return json.includes('\\u') ? json.replace(BAD_ESCAPE_RE, '$1\\ufffd') : json;
 }
