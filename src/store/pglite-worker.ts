@@ -6,6 +6,8 @@
  * 'begin', its statements carry its id, and 'end' commits or rolls it back; PGlite's own queue holds
  * other statements until it ends, as it does on one thread.
  */
+import { readlinkSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, type PGliteOptions, type Transaction } from '@electric-sql/pglite';
 
@@ -30,6 +32,27 @@ export interface SerializedError {
 export interface WorkerInit {
   dataDir: string | undefined;
   options: PGliteOptions;
+  /** Nice value for this thread (Linux), so request handling preempts the database; null = unchanged. */
+  nice: number | null;
+}
+
+/**
+ * Lowers this thread's scheduling priority (Linux: setpriority on the thread id, which
+ * /proc/thread-self names). When the gateway has fewer cores than busy threads, a spend batch in
+ * WASM would otherwise take whole time slices from the request thread (milliseconds of added
+ * latency); at a lower priority the request thread preempts it on wake-up, and the database uses
+ * the time the requests leave. Elsewhere, or where it is not permitted, it keeps the process's.
+ */
+function lowerThreadPriority(nice: number): number | null {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (!Number.isInteger(tid) || tid <= 0) return null;
+    // Only ever lower it: a process started niced keeps the database at least as low.
+    if (getPriority(tid) < nice) setPriority(tid, nice);
+    return tid;
+  } catch {
+    return null;
+  }
 }
 
 function serialize(err: unknown): SerializedError {
@@ -58,6 +81,7 @@ async function main(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('store/pglite-worker must run as a worker thread');
   const init = workerData as WorkerInit;
+  if (init.nice !== null) lowerThreadPriority(init.nice);
   const pg = init.dataDir ? new PGlite(init.dataDir, init.options) : new PGlite(init.options);
   const txs = new Map<number, OpenTx>();
   let nextTx = 1;

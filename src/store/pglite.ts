@@ -21,13 +21,25 @@ import type { SerializedError, WorkerInit, WorkerReply, WorkerRequest } from './
  */
 const PGLITE_OPTIONS: PGliteOptions = { postgresqlconf: ['shared_buffers=16MB', 'work_mem=4MB'] };
 
+/**
+ * The database thread's nice value: TOLLGATE_DB_NICE (0–19), default 10, which gives request
+ * handling about nine tenths of a shared core while both are busy and the database all the time
+ * requests leave idle. The spool absorbs what the database has not written yet.
+ */
+function backgroundNice(): number | null {
+  const v = process.env.TOLLGATE_DB_NICE;
+  if (v === undefined || v === '') return 10;
+  const n = Number(v);
+  return Number.isInteger(n) && n >= 0 && n <= 19 ? n : 10;
+}
+
 /** dataDir undefined → in-memory (tests). */
 export async function openPglite(dataDir?: string): Promise<Db> {
   if (dataDir) {
     mkdirSync(dataDir, { recursive: true });
     if (!existsSync(join(dataDir, 'PG_VERSION'))) await initDataDirOutOfProcess(dataDir);
   }
-  const worker = startWorker({ dataDir, options: PGLITE_OPTIONS });
+  const worker = startWorker({ dataDir, options: PGLITE_OPTIONS, nice: backgroundNice() });
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let nextId = 1;
   let failure: Error | null = null;

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../test/support/services.js';
 import type { Db } from './db.js';
@@ -66,6 +67,18 @@ describe('the embedded database on its own thread', () => {
     // On the same thread the WASM statement would hold the event loop for its whole run.
     expect(turns).toBeGreaterThan(100);
   });
+
+  // Field 19 of /proc/<pid>/task/<tid>/stat is a thread's nice value.
+  const niceOf = (tid: string | number) =>
+    Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[16]);
+  it.runIf(process.platform === 'linux' && niceOf(process.pid) < 10)(
+    'runs the database thread at a lower priority than the request thread (nice 10)',
+    () => {
+      const niced = readdirSync('/proc/self/task').filter((t) => niceOf(t) === 10);
+      expect(niced.length).toBeGreaterThanOrEqual(1);
+      expect(niced).not.toContain(String(process.pid));
+    },
+  );
 
   it('hands back PostgreSQL errors with their SQLSTATE, and isolates a transaction', async () => {
     await db.query(`INSERT INTO tg_spend_totals (entity_type, entity_id) VALUES ('key','dup')`);
