@@ -37,6 +37,7 @@ async function count(db: Db): Promise<number> {
 async function maxThroughput(db: Db, ledger: Ledger, evs: SpendEvent[]) {
   const before = await count(db);
   const lat: number[] = [];
+  const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < evs.length; i++) {
     const a = process.hrtime.bigint();
@@ -47,9 +48,20 @@ async function maxThroughput(db: Db, ledger: Ledger, evs: SpendEvent[]) {
   const recordedMs = Number(process.hrtime.bigint() - t0) / 1e6;
   await ledger.flush();
   const totalMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  // This process's CPU (user + system) from the first record() to the last commit: the spool
+  // append and the writer's side of every batch; PostgreSQL's own work is in its processes.
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMicrosPerEvent = (cpu.user + cpu.system) / evs.length;
   const written = (await count(db)) - before;
   if (written !== evs.length) throw new Error(`expected ${evs.length} rows, found ${written}`);
-  return { events: evs.length, recordedMs, totalMs, eventsPerSec: (evs.length / totalMs) * 1000, lat };
+  return {
+    events: evs.length,
+    recordedMs,
+    totalMs,
+    eventsPerSec: (evs.length / totalMs) * 1000,
+    cpuMicrosPerEvent,
+    lat,
+  };
 }
 
 /** Offers `rate` events/s for `seconds`, measuring record() latency and the spool backlog. */
@@ -142,6 +154,7 @@ async function main() {
         recordMs: +max.recordedMs.toFixed(1),
         committedMs: +max.totalMs.toFixed(1),
         eventsPerSec: Math.round(max.eventsPerSec),
+        gatewayCpuMicrosPerEvent: +max.cpuMicrosPerEvent.toFixed(1),
       },
       paced3000: {
         offeredPerSec: pace.rate,
@@ -163,6 +176,10 @@ async function main() {
       [
         `  ${max.events} events recorded in / committed in`,
         `${result.maxThroughput.recordMs} ms / ${result.maxThroughput.committedMs} ms`,
+      ],
+      [
+        '  gateway-side CPU per event (record + writer)',
+        `${result.maxThroughput.gatewayCpuMicrosPerEvent} µs`,
       ],
       ['paced 3,000/s for 10 s: max spool backlog', `${pace.maxPending} events`],
       ['paced 3,000/s: drained after offer ended', `${pace.drainAfterMs} ms`],

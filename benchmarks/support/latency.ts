@@ -1,6 +1,6 @@
 /**
  * Sequential latency probe (one connection): N requests after 50 warm-ups; prints JSON
- * {p50Ms, p95Ms}. Non-streaming: time to the complete response; streaming: time to first byte.
+ * {p50Ms, p95Ms, p99Ms}. Non-streaming: time to the complete response; streaming: time to first byte.
  * Usage: node --import tsx benchmarks/support/latency.ts URL N stream(0|1) [authorization]
  */
 import { performance } from 'node:perf_hooks';
@@ -29,6 +29,6 @@ for (let i = 0; i < n + 50; i++) {
 samples.sort((a, b) => a - b);
 const q = (p: number) => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))];
 process.stdout.write(
-  `${JSON.stringify({ p50Ms: Number(q(0.5).toFixed(3)), p95Ms: Number(q(0.95).toFixed(3)) })}\n`,
+  `${JSON.stringify({ p50Ms: Number(q(0.5).toFixed(3)), p95Ms: Number(q(0.95).toFixed(3)), p99Ms: Number(q(0.99).toFixed(3)) })}\n`,
 );
 await agent.close();
