@@ -120,9 +120,12 @@ function rssMb(pid: number): number {
 async function drained(base: string): Promise<number> {
   const t0 = performance.now();
   for (;;) {
-    const text = await (await fetch(`${base}/metrics`)).text();
-    const m = /^tollgate_spool_pending_events (\d+)/m.exec(text);
-    if (!m || m[1] === '0') return (performance.now() - t0) / 1000;
+    // A keep-alive connection the server just closed is not an answer: ask again.
+    const text = await fetch(`${base}/metrics`)
+      .then((r) => r.text())
+      .catch(() => null);
+    const m = text === null ? null : /^tollgate_spool_pending_events (\d+)/m.exec(text);
+    if (text !== null && (!m || m[1] === '0')) return (performance.now() - t0) / 1000;
     if (performance.now() - t0 > 300_000) throw new Error(`${base}: spool not drained after 300 s`);
     await new Promise((r) => setTimeout(r, 50));
   }
