@@ -3,8 +3,8 @@
  * The spend ledger: record() appends the event's row to the spool (synchronous, never throws,
  * never touches the database); one background writer reads the spool back in batches and commits
  * them with writeSpendRows (the lines are the rows: ledger/spool-line), retrying with backoff
- * while the database is slow or down, then frees the committed spool segments. On start, what a previous process left in the spool is
- * replayed (idempotent by request_id).
+ * while the database is slow or down, then frees the committed spool segments. On start, what a
+ * previous process left in the spool is replayed (idempotent by request_id).
  */
 import { join } from 'node:path';
 import type pino from 'pino';
