@@ -233,9 +233,12 @@ export async function replayDeadLetters(
         );
   const out: ReplayResult = { replayed: [], failed: [] };
   for (const r of rows.rows) {
+    // A row line goes to the statement as it is; an event line is coerced first.
     const head = rowLineHead(r.line);
-    let event: SpendEvent | null = null;
-    if (!head) {
+    let write: () => Promise<{ inserted: number }>;
+    if (head) write = () => writeSpendRows(db, [{ requestId: head.requestId, json: r.line }]);
+    else {
+      let event: SpendEvent;
       try {
         event = JSON.parse(r.line) as SpendEvent;
       } catch {
@@ -243,11 +246,10 @@ export async function replayDeadLetters(
         out.failed.push({ id: r.id, request_id: r.request_id, error: 'not JSON' });
         continue;
       }
+      write = () => writeSpendBatch(db, [event]);
     }
     try {
-      const res = head
-        ? await writeSpendRows(db, [{ requestId: head.requestId, json: r.line }])
-        : await writeSpendBatch(db, [event as SpendEvent]);
+      const res = await write();
       await db.query(
         'UPDATE tg_spend_dead_letters SET replayed_at = now(), replay_attempts = replay_attempts + 1, last_error = NULL WHERE id = $1',
         [r.id],

@@ -32,8 +32,8 @@ export interface SerializedError {
 export interface WorkerInit {
   dataDir: string | undefined;
   options: PGliteOptions;
-  /** Nice value for this thread (Linux), so request handling preempts the database; null = unchanged. */
-  nice: number | null;
+  /** Nice value for this thread (Linux), so request handling preempts the database; 0 = unchanged. */
+  nice: number;
 }
 
 /**
@@ -43,15 +43,13 @@ export interface WorkerInit {
  * latency); at a lower priority the request thread preempts it on wake-up, and the database uses
  * the time the requests leave. Elsewhere, or where it is not permitted, it keeps the process's.
  */
-function lowerThreadPriority(nice: number): number | null {
+function lowerThreadPriority(nice: number): void {
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (!Number.isInteger(tid) || tid <= 0) return null;
     // Only ever lower it: a process started niced keeps the database at least as low.
-    if (getPriority(tid) < nice) setPriority(tid, nice);
-    return tid;
+    if (Number.isInteger(tid) && tid > 0 && getPriority(tid) < nice) setPriority(tid, nice);
   } catch {
-    return null;
+    // not Linux, or not permitted: the process's priority
   }
 }
 
@@ -81,7 +79,7 @@ async function main(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('store/pglite-worker must run as a worker thread');
   const init = workerData as WorkerInit;
-  if (init.nice !== null) lowerThreadPriority(init.nice);
+  lowerThreadPriority(init.nice);
   const pg = init.dataDir ? new PGlite(init.dataDir, init.options) : new PGlite(init.options);
   const txs = new Map<number, OpenTx>();
   let nextTx = 1;

@@ -26,7 +26,7 @@ const PGLITE_OPTIONS: PGliteOptions = { postgresqlconf: ['shared_buffers=16MB', 
  * handling about nine tenths of a shared core while both are busy and the database all the time
  * requests leave idle. The spool absorbs what the database has not written yet.
  */
-function backgroundNice(): number | null {
+function backgroundNice(): number {
   const v = process.env.TOLLGATE_DB_NICE;
   if (v === undefined || v === '') return 10;
   const n = Number(v);
