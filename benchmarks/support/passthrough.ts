@@ -5,7 +5,7 @@
  */
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 
 const { values } = parseArgs({ options: { port: { type: 'string' }, upstream: { type: 'string' } } });
 const upstream = values.upstream ?? 'http://127.0.0.1:4300';
@@ -15,11 +15,14 @@ const server = createServer(async (req, res) => {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
   try {
-    const r = await request(`${upstream}${req.url}`, {
+    // The dispatcher's own request(): undici's top-level request(url) parses the URL on every call,
+    // which costs this floor 10-16 µs per request (57 → 41-47 µs measured); the gateway does the same.
+    const r = await agent.request({
+      origin: upstream,
+      path: req.url ?? '/',
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: 'Bearer sk-mock' },
       body: Buffer.concat(chunks),
-      dispatcher: agent,
     });
     res.writeHead(r.statusCode, { 'content-type': String(r.headers['content-type'] ?? 'application/json') });
     for await (const c of r.body) res.write(c);

@@ -4,14 +4,14 @@
  * only form ever stored (and the `api_key` of spend logs), the display name, and the constant-time
  * master-key check.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export function generateVirtualKey(): string {
   return `sk-${randomBytes(16).toString('base64url')}`;
 }
 
 export function sha256(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest();
+  return hash('sha256', text, 'buffer'); // one-shot: no Hash object per request
 }
 
 export function hashKey(key: string): string {

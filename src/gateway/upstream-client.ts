@@ -4,7 +4,7 @@
  * timeouts, and connection failures classified into the gateway's error codes.
  */
 
-import { Agent, request, errors as undiciErrors } from 'undici';
+import { Agent, errors as undiciErrors } from 'undici';
 import { GatewayError } from '../errors.js';
 import type { UpstreamReply, UpstreamRequest } from '../providers/types.js';
 
@@ -15,17 +15,43 @@ const agent = new Agent({
   connect: { timeout: 10_000 },
 });
 
+/**
+ * Origin and path of each upstream URL, parsed once: URLs are per deployment and endpoint, and
+ * undici's `request(url)` would parse the same string again on every call. Bounded (cleared when
+ * full) for URLs that carry per-request parts.
+ */
+const targets = new Map<string, { origin: string; path: string }>();
+const MAX_TARGETS = 4096;
+
+export function upstreamTarget(url: string): { origin: string; path: string } {
+  let t = targets.get(url);
+  if (t === undefined) {
+    const u = new URL(url);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+      throw new undiciErrors.InvalidArgumentError(
+        'Invalid URL protocol: the URL must start with `http:` or `https:`.',
+      );
+    }
+    t = { origin: u.origin, path: `${u.pathname}${u.search}` };
+    if (targets.size >= MAX_TARGETS) targets.clear();
+    targets.set(url, t);
+  }
+  return t;
+}
+
 /** Sends one request over HTTP. The reply's body is undici's stream (async-iterable bytes, `text()`). */
 export async function sendUpstream(
   req: UpstreamRequest,
   timeoutMs: number,
   signal: AbortSignal | undefined,
 ): Promise<UpstreamReply> {
-  const res = await request(req.url, {
+  const { origin, path } = upstreamTarget(req.url);
+  const res = await agent.request({
+    origin,
+    path,
     method: req.method,
     headers: req.headers,
     body: req.body ?? undefined,
-    dispatcher: agent,
     signal,
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,

@@ -42,6 +42,12 @@ describe('money', () => {
     expect(formatMoney(parseMoney('-0.5'))).toBe('-0.5');
     expect(formatMoney(parseMoney('12'))).toBe('12');
     expect(formatMoney(1n)).toBe(`0.${'0'.repeat(MONEY_SCALE - 1)}1`);
+    expect(formatMoney(-1n)).toBe(`-0.${'0'.repeat(MONEY_SCALE - 1)}1`);
+    // Whole amounts whose digits end in zeros, and a fraction that starts right at the point.
+    expect(formatMoney(parseMoney('100000'))).toBe('100000');
+    expect(formatMoney(parseMoney('120.5'))).toBe('120.5');
+    expect(formatMoney(parseMoney('0.1'))).toBe('0.1');
+    expect(formatMoney(parseMoney('123456.78901234567890123456789'))).toBe('123456.78901234567890123456789');
   });
 
   it('0.1 + 0.2 is 0.3 (no float artefacts)', () => {

@@ -46,11 +46,18 @@ export function parseMoney(value: string | number | bigint): Money {
 
 /** Shortest exact decimal text: 12000000000000000000000n → "0.012". */
 export function formatMoney(m: Money): string {
+  // One toString and slices (no bigint division, padding or regex): it runs several times per request.
   const neg = m < 0n;
-  const abs = neg ? -m : m;
-  const whole = abs / SCALE;
-  const frac = (abs % SCALE).toString().padStart(MONEY_SCALE, '0').replace(/0+$/, '');
-  const s = frac ? `${whole}.${frac}` : `${whole}`;
+  const digits = (neg ? -m : m).toString();
+  const point = digits.length - MONEY_SCALE; // where the decimal point falls in `digits`
+  const fracStart = Math.max(point, 0);
+  let end = digits.length;
+  while (end > fracStart && digits.charCodeAt(end - 1) === 48) end--;
+  const whole = point > 0 ? digits.slice(0, point) : '0';
+  const s =
+    end === fracStart
+      ? whole
+      : `${whole}.${point < 0 ? '0'.repeat(-point) : ''}${digits.slice(fracStart, end)}`;
   return neg ? `-${s}` : s;
 }
 
