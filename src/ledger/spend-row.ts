@@ -97,13 +97,14 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 function iso(ms: unknown, fallback: number): string {
   const n = typeof ms === 'number' ? ms : typeof ms === 'string' ? Number(ms) : Number.NaN;
   const t = Number.isFinite(n) ? n : fallback;
-  if (Number.isInteger(t) && t >= 0 && t < MAX_FOUR_DIGIT_YEAR_MS) return isoOfMs(t);
+  if (hasPlainIsoForm(t)) return isoOfMs(t);
   const d = new Date(t);
   return Number.isNaN(d.getTime()) ? new Date(fallback).toISOString() : d.toISOString();
 }
 
 /** 10000-01-01T00:00:00Z: below it toISOString has the plain `YYYY-MM-DDTHH:MM:SS.sssZ` shape. */
 const MAX_FOUR_DIGIT_YEAR_MS = 253_402_300_800_000;
+const hasPlainIsoForm = (ms: number) => Number.isInteger(ms) && ms >= 0 && ms < MAX_FOUR_DIGIT_YEAR_MS;
 /** The `YYYY-MM-DDTHH:MM:SS.` text of the last two seconds formatted (start and end of a call). */
 const isoSeconds: { sec: number; head: string }[] = [
   { sec: -1, head: '' },
@@ -116,7 +117,7 @@ const isoSeconds: { sec: number; head: string }[] = [
  * it, and a Date plus its full formatting was a tenth of the row's cost.
  */
 export function isoOfMs(ms: number): string {
-  if (!(Number.isInteger(ms) && ms >= 0 && ms < MAX_FOUR_DIGIT_YEAR_MS)) return new Date(ms).toISOString();
+  if (!hasPlainIsoForm(ms)) return new Date(ms).toISOString();
   const sec = Math.floor(ms / 1000);
   const frac = ms - sec * 1000;
   let slot = isoSeconds[0];
