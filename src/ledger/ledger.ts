@@ -185,7 +185,7 @@ class SpendLedger implements Ledger {
       const line = spoolLineOf(event, { storePrompts: this.storePrompts });
       if (line.includes(TRUNCATION_FLAG)) this.noteTruncation(event, line);
       this.health.recorded();
-      this.spool.append(`${line}\n`);
+      this.spool.appendLine(line);
       if (this.wakeIdle && this.spool.pending() >= this.batchSize) this.kick();
     } catch (err) {
       // Never throw to the request path.

@@ -111,6 +111,41 @@ describe('Spool', () => {
     s.close();
   });
 
+  it('appendLine writes the line and its newline exactly, whatever its size or characters', async () => {
+    const s = new Spool({ dir, logger: log });
+    s.open();
+    // Lengths (UTF-16 units) either side of the encode buffer's bound, (length + 1) × 3 ≤ 64 KiB,
+    // in 3-byte UTF-8 text (the worst case per unit); 30,000 units of it (90 KB, more bytes than the
+    // buffer holds in fewer units than it has bytes); mixed 2- and 4-byte text far over the bound.
+    const lineOf = (i: number, units: number, text = '€') => {
+      const head = `{"requestId":"r${i}","s":"`;
+      const body = text.repeat(Math.floor((units - head.length - 2) / text.length));
+      return `${head}${body}${'a'.repeat(units - head.length - 2 - body.length)}"}`;
+    };
+    const lines = [21_843, 21_844, 21_845, 30_000].map((n, i) => lineOf(i, n));
+    lines.push(lineOf(4, 70_000, 'ü𝄞'));
+    expect(lines.map((l) => l.length)).toEqual([21_843, 21_844, 21_845, 30_000, 70_000]);
+    lines.push('{"requestId":"plain"}');
+    for (const l of lines) s.appendLine(l);
+    s.append('{"requestId":"appended"}\n');
+    const expected = [...lines, '{"requestId":"appended"}'];
+    expect(readFileSync(join(dir, segments(dir)[0]), 'utf8')).toBe(expected.map((l) => `${l}\n`).join(''));
+    expect((await s.read(100)).lines).toEqual(expected);
+    s.close();
+  });
+
+  it('appendLine keeps the line in memory, newline and all, when the segment cannot be written', async () => {
+    const s = new Spool({ dir, logger: log });
+    s.open();
+    const active = (s as unknown as { active: { fd: number } }).active;
+    const { closeSync } = await import('node:fs');
+    closeSync(active.fd);
+    s.appendLine('{"n":"ü"}');
+    expect(s.pending()).toBe(1);
+    expect((await s.read(10)).lines).toEqual(['{"n":"ü"}']);
+    s.close();
+  });
+
   it('refuses a folder locked by another live process, takes over a stale lock', () => {
     writeFileSync(join(dir, 'ledger.lock'), String(process.ppid));
     expect(() => new Spool({ dir, logger: log }).open()).toThrow(/in use by process/);
