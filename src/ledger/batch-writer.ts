@@ -4,9 +4,11 @@
  * (ON CONFLICT DO NOTHING on the (request_id, start_time) key, so replays are idempotent: a replay is
  * the same spool line, hence the same start_time; migration 008 partitions the table by month) and, for the rows actually
  * inserted, the running totals (key/user/team/end_user/tag), the hourly rollup and the hourly
- * per-tag rollup. Spend travels as text inside one jsonb parameter and is summed as NUMERIC.
+ * per-tag rollup. Spend travels as text inside one jsonb parameter (binary format: store/jsonb-param)
+ * and is summed as NUMERIC.
  */
 import type { Db } from '../store/db.js';
+import { jsonbParam } from '../store/jsonb-param.js';
 import type { SpendEvent } from './spend-event.js';
 import { spendLogRowToJson } from './spend-log-json.js';
 import { rowsJsonOfTexts, SpendEventError, toSpendRow } from './spend-row.js';
@@ -145,18 +147,18 @@ export async function writeSpendRows(
   if (rows.length === 0) return { inserted: 0, duplicates: 0 };
   const texts: string[] = [];
   const seen = new Set<string>();
-  let json: string;
+  let param: Buffer;
   try {
     for (const r of rows) {
       if (seen.has(r.requestId)) continue;
       seen.add(r.requestId);
       texts.push(r.json);
     }
-    json = rowsJsonOfTexts(texts);
+    param = jsonbParam(rowsJsonOfTexts(texts));
   } catch (err) {
     throw new SpendEventError(`spend batch could not be prepared: ${(err as Error)?.message ?? err}`);
   }
-  const r = await db.query<{ inserted: number }>(WRITE_BATCH_SQL, [json]);
+  const r = await db.query<{ inserted: number }>(WRITE_BATCH_SQL, [param]);
   const inserted = Number(r.rows[0]?.inserted ?? 0);
   return { inserted, duplicates: rows.length - inserted };
 }

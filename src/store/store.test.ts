@@ -2,6 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../test/support/services.js';
 import type { Db } from './db.js';
+import { isDbInputError } from './db-errors.js';
+import { jsonbParam } from './jsonb-param.js';
 import { migrate } from './migrate.js';
 import { openStore } from './open.js';
 
@@ -30,6 +32,27 @@ describe.each(['pglite', 'postgres'] as const)('store on %s', (kind) => {
     );
     const r = await db.query<{ spend: string }>(`SELECT spend FROM tg_spend_totals WHERE entity_id = 'k'`);
     expect(r.rows[0].spend).toBe('0.3');
+  });
+
+  it('takes a jsonb parameter in the binary format, read exactly as its text would be', async () => {
+    // Multi-byte text, escapes, and a number with more digits than a double holds.
+    const text = '[{"s":"ü€𝄞 \\"q\\" \\\\ \\n","spend":"0.000000000001","n":12345678901234567890.125}]';
+    const param = jsonbParam(text);
+    expect(param[0]).toBe(1);
+    expect(param.subarray(1).toString('utf8')).toBe(text);
+    const r = await db.query<{ j: string; t: string; n: string; s: string }>(
+      `SELECT $1::jsonb::text AS j, $2::jsonb::text AS t, $1::jsonb->0->>'n' AS n, $1::jsonb->0->>'s' AS s`,
+      [param, text],
+    );
+    expect(r.rows[0].j).toBe(r.rows[0].t);
+    expect(r.rows[0].n).toBe('12345678901234567890.125');
+    expect(r.rows[0].s).toBe('ü€𝄞 "q" \\ \n');
+    // Text PostgreSQL refuses in jsonb is refused the same way: an input error (22P05), not a crash.
+    const err = await db.query('SELECT $1::jsonb', [jsonbParam('["\\u0000"]')]).catch((e) => e);
+    expect(isDbInputError(err)).toBe(true);
+    // Other jsonb parameters are still serialised as before.
+    const o = await db.query<{ j: { a: number } }>('SELECT $1::jsonb AS j', [JSON.stringify({ a: 1 })]);
+    expect(o.rows[0].j).toEqual({ a: 1 });
   });
 
   it('rolls back a failed transaction', async () => {
