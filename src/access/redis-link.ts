@@ -5,7 +5,8 @@
  * is unreachable `up` is false (callers use in-process counters) and it reconnects in the background.
  */
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { ioredisModule } from '../lazy-modules.js';
 import type { Logger } from '../logger.js';
 
 export interface InvalidationMessage {
@@ -39,6 +40,7 @@ export class RedisLink {
       retryStrategy: (times: number) => Math.min(250 * times, 2_000),
     };
     this.channel = `${prefix}invalidate`;
+    const { Redis } = ioredisModule();
     this.cmd = new Redis(url, options);
     // We subscribe on every 'ready' ourselves (with a catch); ioredis's own auto-resubscribe can
     // fire while the socket is not writable and reject with no handler.

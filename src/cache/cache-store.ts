@@ -4,7 +4,8 @@
  * replica; `SET key value PX ttl`). The Redis store fails fast (no offline queue, short timeouts):
  * while Redis is unreachable a lookup is a miss and a store is skipped, never a wait.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { ioredisModule } from '../lazy-modules.js';
 import type { Logger } from '../logger.js';
 
 export interface CacheStore {
@@ -91,7 +92,7 @@ export class RedisCacheStore implements CacheStore {
     private readonly prefix: string,
     private readonly logger: Logger,
   ) {
-    this.r = new Redis(url, {
+    this.r = new (ioredisModule().Redis)(url, {
       lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,

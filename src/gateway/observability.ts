@@ -41,16 +41,16 @@ export interface ObservabilitySetup {
 }
 
 /** Reads the alerting and telemetry settings (before the access service is created). */
-export function setupObservability(
+export async function setupObservability(
   config: GatewayConfig,
   env: NodeJS.ProcessEnv,
   logger: Logger,
   version: string,
-): ObservabilitySetup {
+): Promise<ObservabilitySetup> {
   const gs = config.generalSettings;
   const a = readAlertSettings(gs.raw, gs.alertWebhookUrl, env);
   const otelSettings = readOtelSettings(config.litellmSettings, env);
-  const otel = otelSettings ? createOtelTracing(otelSettings, version) : null;
+  const otel = otelSettings ? await createOtelTracing(otelSettings, version) : null;
   if (otelSettings)
     logger.info(
       `OpenTelemetry traces on: OTLP/HTTP ${otelSettings.url} (service ${otelSettings.serviceName})`,

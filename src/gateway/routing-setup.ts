@@ -4,8 +4,9 @@
  * (redis_host / redis_url), else when the gateway has one (general_settings.redis_url / REDIS_URL) and the
  * strategy measures something (least-busy, latency-based, usage-based), so several gateways route alike.
  */
-import { Redis } from 'ioredis';
+
 import type { RouterPolicyConfig } from '../config/types.js';
+import { ioredisModule } from '../lazy-modules.js';
 import type { Logger } from '../logger.js';
 import { MemoryRoutingStats, type RoutingStats } from '../router/routing-stats.js';
 import { RedisRoutingStats } from '../router/routing-stats-redis.js';
@@ -26,7 +27,7 @@ export function createRoutingStats(
   const latencyTtlMs = policy.latencyTtlSeconds * 1000;
   const url = policy.redisUrl ?? (MEASURED.has(policy.routingStrategy) ? gatewayRedisUrl : undefined);
   if (!url || !MEASURED.has(policy.routingStrategy)) return new MemoryRoutingStats({ latencyTtlMs });
-  const redis = new Redis(url, {
+  const redis = new (ioredisModule().Redis)(url, {
     lazyConnect: false,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,

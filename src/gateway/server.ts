@@ -209,7 +209,7 @@ export async function createGatewayServer(opts: GatewayOptions): Promise<Gateway
     costMaps.stop();
     throw new StartupError(cacheSettings.errors);
   }
-  const obsSetup = setupObservability(config, env, logger, VERSION);
+  const obsSetup = await setupObservability(config, env, logger, VERSION);
   if (obsSetup.errors.length) {
     costMaps.stop();
     throw new StartupError(obsSetup.errors);

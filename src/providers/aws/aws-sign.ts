@@ -5,8 +5,8 @@
  * percent-encoded once by the caller; the signer escapes the canonical path again, as AWS expects for
  * every service but S3). Returns a new request: headers objects from `build` are never mutated.
  */
-import { Hash } from '@smithy/core/serde';
-import { SignatureV4 } from '@smithy/signature-v4';
+import type { SignatureV4 } from '@smithy/signature-v4';
+import { smithySerde, smithySignatureV4 } from '../../lazy-modules.js';
 import type { UpstreamRequest } from '../types.js';
 
 /** Credentials as the signer takes them (structurally @smithy/types' AwsCredentialIdentity). */
@@ -24,14 +24,12 @@ export interface SignerConfig {
   service: string;
 }
 
-const sha256 = Hash.bind(null, 'sha256');
-
 export function createSigner(cfg: SignerConfig): SignatureV4 {
-  return new SignatureV4({
+  return new (smithySignatureV4().SignatureV4)({
     credentials: cfg.credentials,
     region: cfg.region,
     service: cfg.service,
-    sha256,
+    sha256: smithySerde().Hash.bind(null, 'sha256'),
     uriEscapePath: true,
     applyChecksum: true,
   });
@@ -43,7 +41,7 @@ export async function signAwsRequest(
   signer: SignatureV4 | SignerConfig,
   signingDate?: Date,
 ): Promise<UpstreamRequest> {
-  const s = signer instanceof SignatureV4 ? signer : createSigner(signer);
+  const s = signer instanceof smithySignatureV4().SignatureV4 ? signer : createSigner(signer);
   const url = new URL(req.url);
   const query: Record<string, string | string[]> = {};
   for (const [k, v] of url.searchParams) {

@@ -7,8 +7,8 @@
  * headers. A frame cut off by the end of the stream, a bad checksum or an absurd length is an
  * EventStreamFormatError. `encodeEventStreamMessage` builds frames (the mock upstream's side).
  */
-import { EventStreamCodec } from '@smithy/core/event-streams';
-import { fromUtf8, toUtf8 } from '@smithy/core/serde';
+import type { EventStreamCodec } from '@smithy/core/event-streams';
+import { smithyEventStreams, smithySerde } from '../../lazy-modules.js';
 
 /** One decoded frame, with the headers AWS uses named. */
 export interface EventStreamMessage {
@@ -32,7 +32,15 @@ export class EventStreamFormatError extends Error {
 const MAX_FRAME_BYTES = 24 * 1024 * 1024;
 const MIN_FRAME_BYTES = 16;
 
-const codec = new EventStreamCodec(toUtf8, fromUtf8);
+let sharedCodec: EventStreamCodec | undefined;
+/** Made on the first AWS stream (lazy-modules says why). */
+function codec(): EventStreamCodec {
+  if (!sharedCodec) {
+    const { toUtf8, fromUtf8 } = smithySerde();
+    sharedCodec = new (smithyEventStreams().EventStreamCodec)(toUtf8, fromUtf8);
+  }
+  return sharedCodec;
+}
 
 function header(headers: Record<string, { type: string; value: unknown }>, name: string): string | undefined {
   const h = headers[name];
@@ -42,7 +50,7 @@ function header(headers: Record<string, { type: string; value: unknown }>, name:
 function toMessage(frame: Uint8Array): EventStreamMessage {
   let decoded: ReturnType<EventStreamCodec['decode']>;
   try {
-    decoded = codec.decode(frame);
+    decoded = codec().decode(frame);
   } catch (err) {
     throw new EventStreamFormatError(`an event-stream frame failed to decode (${(err as Error).message})`);
   }
@@ -110,7 +118,7 @@ export function createEventStreamReader(): EventStreamReader {
 
 /** The UTF-8 text of a frame body (JSON for Bedrock events and exceptions). */
 export function bodyText(m: EventStreamMessage): string {
-  return toUtf8(m.body);
+  return smithySerde().toUtf8(m.body);
 }
 
 export interface EncodeOptions {
@@ -128,5 +136,5 @@ export function encodeEventStreamMessage(body: string | Uint8Array, o: EncodeOpt
   if (o.eventType) headers[':event-type'] = { type: 'string', value: o.eventType };
   if (o.exceptionType) headers[':exception-type'] = { type: 'string', value: o.exceptionType };
   if (o.contentType) headers[':content-type'] = { type: 'string', value: o.contentType };
-  return codec.encode({ headers, body: typeof body === 'string' ? fromUtf8(body) : body });
+  return codec().encode({ headers, body: typeof body === 'string' ? smithySerde().fromUtf8(body) : body });
 }

@@ -13,7 +13,7 @@
  * is TG_ERR_UPSTREAM_UNREACHABLE (retryable).
  */
 import { createHash } from 'node:crypto';
-import { gaxios, JWT } from 'google-auth-library';
+import type { gaxios } from 'google-auth-library';
 import type { DeploymentConfig } from '../../config/types.js';
 import { GatewayError } from '../../errors.js';
 import { redactSecrets } from '../shared/redact.js';
@@ -43,8 +43,8 @@ interface Cached {
 }
 
 /** A gaxios transport that sends what google-auth-library addresses to Google's token endpoint to `uri`. */
-function transportTo(uri: string): gaxios.Gaxios {
-  const g = new gaxios.Gaxios({ timeout: TOKEN_TIMEOUT_MS });
+function transportTo(lib: typeof gaxios, uri: string): gaxios.Gaxios {
+  const g = new lib.Gaxios({ timeout: TOKEN_TIMEOUT_MS });
   if (uri !== GOOGLE_TOKEN_URI) {
     g.interceptors.request.add({
       resolved: async (config) => {
@@ -87,12 +87,15 @@ export function createTokenSource(key: ServiceAccountKey, now: () => number = Da
   let fetches = 0;
 
   async function fetchToken(d: DeploymentConfig): Promise<string> {
+    // Loaded with the first token: google-auth-library (and gaxios) stay out of a gateway without
+    // Vertex service-account deployments. Cached by the module loader after the first time.
+    const { gaxios, JWT } = await import('google-auth-library');
     const client = new JWT({
       email: key.clientEmail,
       key: key.privateKey,
       keyId: key.privateKeyId,
       scopes: [CLOUD_PLATFORM_SCOPE],
-      transporter: transportTo(key.tokenUri),
+      transporter: transportTo(gaxios, key.tokenUri),
     });
     const start = now();
     let creds: { access_token?: string | null; expiry_date?: number | null };
