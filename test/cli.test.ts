@@ -59,6 +59,13 @@ describe('tollgate CLI', () => {
       expect(sh.stdout).toContain(flag);
   });
 
+  it('an unusable TOLLGATE_HEAP_GROWING_PERCENT is reported and the command still runs', async () => {
+    const v = await tollgate(['--version'], { TOLLGATE_HEAP_GROWING_PERCENT: 'fast' });
+    expect(v.code).toBe(0);
+    expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    expect(v.stderr).toContain('TOLLGATE_HEAP_GROWING_PERCENT must be a whole number');
+  });
+
   it('--strict: a bad config is reported at once, with YAML paths and lines, and nothing starts', async () => {
     const bad = join(work, 'bad.yaml');
     writeFileSync(

@@ -1,10 +1,15 @@
 /**
  * @module cli/run
  * Runs the CLI from source (tests, `node --import tsx src/cli/run.ts`); bin/tollgate.js runs dist/.
+ * Both apply the heap setting before the program loads (hence the dynamic import).
  */
-import { main } from './main.js';
+import { tuneHeap } from './heap-tuning.js';
 
-main(process.argv.slice(2)).catch((err) => {
-  process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
-  process.exit(1);
-});
+const warning = tuneHeap(process.env);
+if (warning) process.stderr.write(`${warning}\n`);
+import('./main.js')
+  .then((m) => m.main(process.argv.slice(2)))
+  .catch((err) => {
+    process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
+    process.exit(1);
+  });
