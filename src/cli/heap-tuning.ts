@@ -2,9 +2,9 @@
  * @module cli/heap-tuning
  * How far V8 lets the old generation grow before its next full collection. V8 picks the factor
  * itself (up to 4× the live heap for a fast mutator), which under load took the gateway with its
- * ledger on PostgreSQL from 134 MB idle to a 206–216 MB peak RSS of mostly dead objects. A fixed 50%
- * growth held the same load at 153–163 MB with CPU per request unchanged within the run-to-run noise
- * (docs/BENCHMARKS.md, seventh session). Set at runtime by the `tollgate` command before the rest of
+ * ledger on PostgreSQL, ~30 MB of live heap, to a 183–216 MB peak RSS of mostly dead objects. A fixed
+ * 50% growth held the same load at 148–163 MB with CPU per request unchanged within the run-to-run
+ * noise (docs/BENCHMARKS.md, seventh session). Set at runtime by the `tollgate` command before the rest of
  * the program loads, so `npx tollgate` and `npm start` get it without node flags;
  * TOLLGATE_HEAP_GROWING_PERCENT changes it, 0 leaves the choice to V8.
  */

@@ -4,7 +4,6 @@
  * (redis_host / redis_url), else when the gateway has one (general_settings.redis_url / REDIS_URL) and the
  * strategy measures something (least-busy, latency-based, usage-based), so several gateways route alike.
  */
-
 import type { RouterPolicyConfig } from '../config/types.js';
 import { ioredisModule } from '../lazy-modules.js';
 import type { Logger } from '../logger.js';
