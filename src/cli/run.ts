@@ -1,7 +1,7 @@
 /**
  * @module cli/run
- * Runs the CLI from source (tests, `node --import tsx src/cli/run.ts`); bin/tollgate.js runs dist/.
- * Both apply the heap setting before the program loads (hence the dynamic import).
+ * Runs the CLI: from source in tests (`node --import tsx src/cli/run.ts`), compiled through
+ * bin/tollgate.js. The heap setting is applied before the program loads (hence the dynamic import).
  */
 import { tuneHeap } from './heap-tuning.js';
 
