@@ -25,7 +25,9 @@ const GW_OFF_PORT = 4303;
 const GW_PG_PORT = 4304;
 // Built-in prices only: a background fetch of the public cost map (and its one-time swap) would make runs
 // depend on the network and on what the map holds that day.
-const BENCH_ENV = { TOLLGATE_LOG: 'WARN', TOLLGATE_COST_MAP: 'builtin' };
+// MALLOC_ARENA_MAX=1 as `npm start` sets it (docs/DEPLOYMENT.md, "Memory"): glibc's per-thread malloc arenas
+// held ~45 MB more at peak with the embedded database's thread.
+const BENCH_ENV = { TOLLGATE_LOG: 'WARN', TOLLGATE_COST_MAP: 'builtin', MALLOC_ARENA_MAX: '1' };
 const BODY = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'hello' }] });
 
 const children: ChildProcess[] = [];
