@@ -75,6 +75,7 @@ export async function streamToClient(
     if (!res.writableFinished) abort.abort();
   });
   let started = false;
+  let wrote = false;
   const out: StreamOutput = {
     signal: abort.signal,
     start(rt: DeploymentRuntime, head?: StreamHead) {
@@ -91,11 +92,16 @@ export async function streamToClient(
         // Known before the first byte (speech: priced by its input's characters).
         ...(head?.cost ? costHeaders(head.cost.text, rt, head.cost.source) : {}),
       });
-      res.flushHeaders();
+      // The headers leave with the first bytes (one write, as a pass-through sends them), or on the next turn
+      // of the event loop when the upstream's headers came without a first event (a model still thinking).
+      setImmediate(() => {
+        if (!wrote && !res.destroyed) res.flushHeaders();
+      });
     },
     write(text: string | Uint8Array) {
       tap?.(text);
       if (res.destroyed) return;
+      wrote = true;
       if (!res.write(text)) {
         return new Promise<void>((resolve) => {
           const done = () => {
