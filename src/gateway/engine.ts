@@ -550,78 +550,72 @@ export function createEngine(opts: EngineOptions): Engine {
     out: StreamOutput,
     markStarted: () => void,
   ): Promise<StreamSummary> {
-    const upstreamAbort = new AbortController();
-    const onClientGone = () => upstreamAbort.abort();
-    out.signal.addEventListener('abort', onClientGone, { once: true });
+    // The client's own signal aborts the upstream call when the client goes away (one controller per stream,
+    // not one more per attempt linked to it).
+    const call: UpstreamCall = await openUpstream(plan, rt, timeoutMsOf(rt, true), out.signal);
+    const decoder = call.handler.decoder?.(call.input, call.reply);
+    if (!decoder) throw new GatewayError('TG_ERR_UNSUPPORTED', `${rt.label} cannot stream ${plan.callType}.`);
+    // Usage known from the request alone (speech characters) is priced now, for the headers.
+    const known = decoder.knownUsage ? price(rt, { ...decoder.knownUsage }, undefined, plan) : null;
+    markStarted();
+    out.start(rt, {
+      contentType: decoder.contentType,
+      cost: known ? { text: formatMoney(known.costUsd), source: known.source } : undefined,
+    });
+    let broken: GatewayError | null = null;
     try {
-      const call: UpstreamCall = await openUpstream(plan, rt, timeoutMsOf(rt, true), upstreamAbort.signal);
-      const decoder = call.handler.decoder?.(call.input, call.reply);
-      if (!decoder)
-        throw new GatewayError('TG_ERR_UNSUPPORTED', `${rt.label} cannot stream ${plan.callType}.`);
-      // Usage known from the request alone (speech characters) is priced now, for the headers.
-      const known = decoder.knownUsage ? price(rt, { ...decoder.knownUsage }, undefined, plan) : null;
-      markStarted();
-      out.start(rt, {
-        contentType: decoder.contentType,
-        cost: known ? { text: formatMoney(known.costUsd), source: known.source } : undefined,
-      });
-      let broken: GatewayError | null = null;
-      try {
-        for await (const chunk of call.reply.body) {
-          const text = decoder.push(chunk);
-          if (text.length > 0) {
-            const w = out.write(text);
-            if (w) await w;
-          }
-        }
-      } catch (err) {
-        // Client gone (we aborted upstream), or the upstream broke mid-stream: bill what was generated.
-        if (!out.signal.aborted) {
-          broken = brokenStreamError(err, rt);
-          logger.warn(
-            { requestId: plan.requestId, deployment: rt.label, err: String(err) },
-            'upstream stream broke',
-          );
+      for await (const chunk of call.reply.body) {
+        const text = decoder.push(chunk);
+        if (text.length > 0) {
+          const w = out.write(text);
+          if (w) await w;
         }
       }
-      const outcome = decoder.end();
-      const error = outcome.error ?? broken;
-      const clean = !error && !out.signal.aborted && outcome.usage !== null;
-      const usage = clean
-        ? (outcome.usage as Usage)
-        : estimateUsage(plan.body, rt.config.upstreamModel, outcome.text, outcome.usage);
-      usage.durationMs = Math.round(performance.now() - call.sentAt);
-      const cost = known ?? price(rt, usage, outcome.responseModel, plan);
-      const event = record(plan, rt, {
-        usage,
-        rawUsage: outcome.rawUsage,
-        cost,
-        error,
-        response: { text: outcome.text },
-      });
-      if (error) {
-        logger.warn(
-          { requestId: plan.requestId, deployment: rt.label, err: error.message },
-          'stream failed after start',
-        );
-      }
+    } catch (err) {
+      // Client gone (we aborted upstream), or the upstream broke mid-stream: bill what was generated.
       if (!out.signal.aborted) {
-        const w = out.write(
-          decoder.finalize({
-            usage,
-            costText: event.spend,
-            requestId: plan.requestId,
-            includeUsage: plan.includeUsage,
-            error,
-          }),
+        broken = brokenStreamError(err, rt);
+        logger.warn(
+          { requestId: plan.requestId, deployment: rt.label, err: String(err) },
+          'upstream stream broke',
         );
-        if (w) await w;
       }
-      out.end();
-      return { cost, costText: event.spend, runtime: rt, event, error };
-    } finally {
-      out.signal.removeEventListener('abort', onClientGone);
     }
+    const outcome = decoder.end();
+    const error = outcome.error ?? broken;
+    const clean = !error && !out.signal.aborted && outcome.usage !== null;
+    const usage = clean
+      ? (outcome.usage as Usage)
+      : estimateUsage(plan.body, rt.config.upstreamModel, outcome.text, outcome.usage);
+    usage.durationMs = Math.round(performance.now() - call.sentAt);
+    const cost = known ?? price(rt, usage, outcome.responseModel, plan);
+    const event = record(plan, rt, {
+      usage,
+      rawUsage: outcome.rawUsage,
+      cost,
+      error,
+      response: { text: outcome.text },
+    });
+    if (error) {
+      logger.warn(
+        { requestId: plan.requestId, deployment: rt.label, err: error.message },
+        'stream failed after start',
+      );
+    }
+    if (!out.signal.aborted) {
+      const w = out.write(
+        decoder.finalize({
+          usage,
+          costText: event.spend,
+          requestId: plan.requestId,
+          includeUsage: plan.includeUsage,
+          error,
+        }),
+      );
+      if (w) await w;
+    }
+    out.end();
+    return { cost, costText: event.spend, runtime: rt, event, error };
   }
 
   // The response cache, only reached when it is on for the call (cache/cached-calls.ts).
