@@ -133,49 +133,28 @@ async function drained(base: string): Promise<number> {
   }
 }
 
-function probe(url: string, stream: boolean, auth?: string): { p50Ms: number; p95Ms: number; p99Ms: number } {
+/** Runs a probe script of benchmarks/support on core 1 (beside the mock) and returns its last line, parsed. */
+function runProbe<T>(script: string, args: string[]): T {
   const out = execFileSync(
     'taskset',
-    [
-      '-c',
-      '1',
-      process.execPath,
-      '--import',
-      'tsx',
-      join(root, 'benchmarks/support/latency.ts'),
-      url,
-      '1000',
-      stream ? '1' : '0',
-      ...(auth ? [auth] : []),
-    ],
+    ['-c', '1', process.execPath, '--import', 'tsx', join(root, 'benchmarks/support', script), ...args],
     { cwd: root, encoding: 'utf8' },
   );
   return JSON.parse(out.trim().split('\n').pop()!);
 }
 
+/** Sequential non-streaming latency on one connection (benchmarks/support/latency.ts). */
+function probe(url: string, auth?: string): { p50Ms: number; p95Ms: number; p99Ms: number } {
+  return runProbe('latency.ts', [url, '1000', '0', ...(auth ? [auth] : [])]);
+}
+
+/** Stream TTFB of the floor and the gateway in alternated pairs (benchmarks/support/ttfb-pair.ts). */
 function ttfbPair(
   floorUrl: string,
   gatewayUrl: string,
   auth: string,
 ): { a: Record<string, number>; b: Record<string, number>; diffP50Ms: number } {
-  const out = execFileSync(
-    'taskset',
-    [
-      '-c',
-      '1',
-      process.execPath,
-      '--import',
-      'tsx',
-      join(root, 'benchmarks/support/ttfb-pair.ts'),
-      floorUrl,
-      '-',
-      gatewayUrl,
-      auth,
-      '2000',
-    ],
-    { cwd: root, encoding: 'utf8' },
-  );
-  return JSON.parse(out.trim().split('\n').pop()!);
+  return runProbe('ttfb-pair.ts', [floorUrl, '-', gatewayUrl, auth, '2000']);
 }
 
 async function main() {
@@ -308,7 +287,7 @@ general_settings:
     const drainSeconds = t.pid && name !== 'floor' ? await drained(new URL(t.url).origin) : 0;
     const cpu1 = t.pid ? cpuMicros(t.pid) : 0;
     const auth = (t.headers as Record<string, string>).authorization;
-    const one = probe(t.url, false, auth);
+    const one = probe(t.url, auth);
     results[name] = {
       rps16: Math.round(c16.rps),
       p50ms16: c16.p50,
