@@ -5,6 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
+import { latencySummary } from './percentiles.js';
 
 const [url, nArg, streamArg, auth] = process.argv.slice(2);
 const n = Number(nArg ?? 500);
@@ -26,9 +27,5 @@ for (let i = 0; i < n + 50; i++) {
   if (r.statusCode !== 200) throw new Error(`status ${r.statusCode}`);
   if (i >= 50) samples.push(stream ? first : total);
 }
-samples.sort((a, b) => a - b);
-const q = (p: number) => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))];
-process.stdout.write(
-  `${JSON.stringify({ p50Ms: Number(q(0.5).toFixed(3)), p95Ms: Number(q(0.95).toFixed(3)), p99Ms: Number(q(0.99).toFixed(3)) })}\n`,
-);
+process.stdout.write(`${JSON.stringify(latencySummary(samples))}\n`);
 await agent.close();

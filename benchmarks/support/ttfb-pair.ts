@@ -8,6 +8,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
+import { latencySummary, percentile } from './percentiles.js';
 
 const [urlA, authA, urlB, authB, nArg] = process.argv.slice(2);
 const n = Number(nArg ?? 1000);
@@ -40,14 +41,9 @@ for (let i = 0; i < n + 100; i++) {
     if (i >= 100) t.samples.push(ms);
   }
 }
-const q = (xs: number[], p: number) => {
-  const s = [...xs].sort((x, y) => x - y);
-  return Number(s[Math.min(s.length - 1, Math.floor(p * s.length))].toFixed(3));
-};
-const summary = (xs: number[]) => ({ p50Ms: q(xs, 0.5), p95Ms: q(xs, 0.95), p99Ms: q(xs, 0.99) });
 const [a, b] = targets;
 const diffs = b.samples.map((ms, i) => ms - a.samples[i]);
 process.stdout.write(
-  `${JSON.stringify({ a: summary(a.samples), b: summary(b.samples), diffP50Ms: q(diffs, 0.5) })}\n`,
+  `${JSON.stringify({ a: latencySummary(a.samples), b: latencySummary(b.samples), diffP50Ms: percentile(diffs, 0.5) })}\n`,
 );
 for (const t of targets) await t.agent.close();

@@ -550,8 +550,7 @@ export function createEngine(opts: EngineOptions): Engine {
     out: StreamOutput,
     markStarted: () => void,
   ): Promise<StreamSummary> {
-    // The client's own signal aborts the upstream call when the client goes away (one controller per stream,
-    // not one more per attempt linked to it).
+    // The client's signal aborts the upstream call when the client goes away.
     const call: UpstreamCall = await openUpstream(plan, rt, timeoutMsOf(rt, true), out.signal);
     const decoder = call.handler.decoder?.(call.input, call.reply);
     if (!decoder) throw new GatewayError('TG_ERR_UNSUPPORTED', `${rt.label} cannot stream ${plan.callType}.`);
@@ -572,7 +571,7 @@ export function createEngine(opts: EngineOptions): Engine {
         }
       }
     } catch (err) {
-      // Client gone (we aborted upstream), or the upstream broke mid-stream: bill what was generated.
+      // Client gone (its signal aborted the upstream call), or the upstream broke mid-stream: bill what was generated.
       if (!out.signal.aborted) {
         broken = brokenStreamError(err, rt);
         logger.warn(
